@@ -1,0 +1,79 @@
+import { permissionsOf, type RoleAssignment } from '../authz/policy.js'
+import type { Clock } from '../services/clock.js'
+import type { RoleCatalog } from '../services/role-catalog.js'
+import { apiTokenRepository } from '../storage/repositories/api-token.repository.js'
+import { roleAssignmentRepository } from '../storage/repositories/role-assignment.repository.js'
+import type { Store } from '../storage/store.js'
+import { parseApiTokenParameters } from './api-token-format.js'
+import { isWellFormedSecret, secretMatches } from './api-token-secret.js'
+import { BoundedCache } from './bounded-cache.js'
+import { invalidToken } from './challenges.js'
+import type { Principal } from './principal.js'
+
+interface KnownToken {
+  secretHash: Buffer
+  expiresAtMs: number
+  assignments: readonly RoleAssignment[]
+}
+
+/**
+ * Verifies `SharedAccessSignature` credentials. Known tokens are cached by id so that a request
+ * does not read the store; the change feed drops an entry the moment its token is deleted,
+ * here or on another node, and the secret is still checked on every request.
+ */
+export class ApiTokenAuthenticator {
+  private readonly cache: BoundedCache<string, KnownToken>
+
+  constructor(
+    private readonly store: Store,
+    private readonly applicationId: string,
+    private readonly roles: RoleCatalog,
+    private readonly clock: Clock,
+    cacheSize: number,
+  ) {
+    this.cache = new BoundedCache(cacheSize)
+    store.changes.subscribe((topic, id) => {
+      if (topic === null || id === null) this.cache.clear()
+      else if (topic === 'apiToken') this.cache.delete(id)
+    })
+  }
+
+  /** Returns the caller, or throws 401 with one body for every way a token can be wrong. */
+  async authenticate(parameters: string): Promise<Principal> {
+    const fields = parseApiTokenParameters(parameters)
+    if (!fields || fields.sr !== this.applicationId || !isWellFormedSecret(fields.sig)) {
+      throw invalidToken()
+    }
+    const token = await this.lookup(fields.skn)
+    if (!token || !secretMatches(fields.sig, token.secretHash)) throw invalidToken()
+    // `se` is not secret but it is part of what was issued: an edited expiry is refused.
+    if (fields.se !== token.expiresAtMs) throw invalidToken()
+    if (token.expiresAtMs <= this.clock()) {
+      throw invalidToken(`The API token expired at ${new Date(token.expiresAtMs).toISOString()}.`)
+    }
+    return {
+      type: 'apiToken',
+      id: fields.skn,
+      scheme: 'SharedAccessSignature',
+      assignments: token.assignments,
+      permissions: permissionsOf(token.assignments, await this.roles.current()),
+    }
+  }
+
+  private async lookup(id: string): Promise<KnownToken | undefined> {
+    const trusted = this.store.changes.sync()
+    if (trusted) {
+      const cached = this.cache.get(id)
+      if (cached) return cached
+    }
+    const row = await apiTokenRepository.get(this.store.db, id)
+    if (!row) return undefined
+    const token: KnownToken = {
+      secretHash: Buffer.from(row.secret_hash, 'hex'),
+      expiresAtMs: row.expires_at_ms,
+      assignments: await roleAssignmentRepository.listFor(this.store.db, 'apiToken', id),
+    }
+    if (trusted && this.store.changes.sync()) this.cache.set(id, token)
+    return token
+  }
+}

@@ -1,0 +1,41 @@
+import { UsageError, type Output } from '../output.js'
+import { withServices } from '../store-session.js'
+import type { CommandContext } from '../command.js'
+
+export async function tokenCreate({ args, flags, lists, switches, env, output }: CommandContext) {
+  const [tokenId] = args
+  if (!tokenId || args.length > 1) throw new UsageError('token create takes exactly one token id')
+  const roleNames = lists.role ?? []
+  if (roleNames.length === 0) throw new UsageError('token create needs --role <role id or name>')
+  return withServices(flags, env, async (services) => {
+    const roles = []
+    for (const name of roleNames) {
+      const role = await services.roles.find(name)
+      if (!role) {
+        const known = [...(await services.roles.current()).values()].map((r) => r.displayName)
+        throw new UsageError(`unknown role '${name}' (known: ${known.join(', ')})`)
+      }
+      roles.push({ role: role.id })
+    }
+    const created = await services.apiTokens.create(null, tokenId, {
+      roles,
+      expiry: flags.expiry,
+    })
+    report(output, created, switches.has('json'))
+    return 0
+  })
+}
+
+function report(
+  output: Output,
+  created: { id: string; expiry: string; token: string; roles: { role: string }[] },
+  json: boolean,
+): void {
+  if (json) {
+    output.out(JSON.stringify(created))
+    return
+  }
+  output.err(`Created API token '${created.id}', valid until ${created.expiry}.`)
+  output.err('Copy its value now: it is shown only once.')
+  output.out(created.token)
+}

@@ -1,0 +1,123 @@
+import { parseArgs } from 'node:util'
+import { ConfigError } from '../config/load.js'
+import { CONFIG_SOURCES } from '../config/schema.js'
+import { AppError } from '../errors/app-error.js'
+import type { Command } from './command.js'
+import { roleList } from './commands/role-list.js'
+import { start } from './commands/start.js'
+import { tokenCreate } from './commands/token-create.js'
+import { tokenDelete } from './commands/token-delete.js'
+import { tokenList } from './commands/token-list.js'
+import { processOutput, UsageError, type Output } from './output.js'
+
+const STORE_OPTIONS = { data: {}, database: {} }
+const SERVER_OPTIONS = Object.fromEntries(CONFIG_SOURCES.map((s) => [s.flag, {}]))
+
+export const COMMANDS: Command[] = [
+  {
+    words: ['start'],
+    usage: 'start [--port 8080] [--host 127.0.0.1] [--data ./data] [--database <postgres-url>] [--public-url <url>]',
+    description: 'Run the server (every flag also has an OPENCENTRAL_* environment variable).',
+    options: SERVER_OPTIONS,
+    run: start,
+  },
+  {
+    words: ['token', 'create'],
+    usage: 'token create <tokenId> --role <role id or name> [--role …] [--expiry <ISO date>] [--json]',
+    description: 'Create an API token directly in the store; prints its value (once) on stdout.',
+    options: { ...STORE_OPTIONS, role: { repeatable: true }, expiry: {} },
+    switches: ['json'],
+    run: tokenCreate,
+  },
+  {
+    words: ['token', 'list'],
+    usage: 'token list [--json]',
+    description: 'List API tokens (never their values).',
+    options: STORE_OPTIONS,
+    switches: ['json'],
+    run: tokenList,
+  },
+  {
+    words: ['token', 'delete'],
+    usage: 'token delete <tokenId>',
+    description: 'Revoke an API token.',
+    options: STORE_OPTIONS,
+    run: tokenDelete,
+  },
+  {
+    words: ['role', 'list'],
+    usage: 'role list [--json]',
+    description: 'List the roles and their ids.',
+    options: STORE_OPTIONS,
+    switches: ['json'],
+    run: roleList,
+  },
+]
+
+function help(output: Output): void {
+  output.out('Usage: opencentral <command> [options]\n')
+  for (const command of COMMANDS) {
+    output.out(`  opencentral ${command.usage}`)
+    output.out(`      ${command.description}`)
+  }
+  output.out('\nStore options of every command: --data <dir> (SQLite, default ./data) or --database <postgres-url>.')
+}
+
+/** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 misused. */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  output: Output = processOutput,
+): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    help(output)
+    return argv.length === 0 ? 2 : 0
+  }
+  const command = COMMANDS.find((c) => c.words.every((word, i) => argv[i] === word))
+  if (!command) {
+    output.err(`opencentral: unknown command '${argv.slice(0, 2).join(' ')}'. Run 'opencentral help'.`)
+    return 2
+  }
+  try {
+    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {}
+    for (const [name, spec] of Object.entries(command.options ?? {})) {
+      options[name] = { type: 'string', ...(spec.repeatable ? { multiple: true } : {}) }
+    }
+    for (const name of command.switches ?? []) options[name] = { type: 'boolean' }
+    const parsed = parseArgs({
+      args: argv.slice(command.words.length),
+      options,
+      allowPositionals: true,
+      strict: true,
+    })
+    const flags: Record<string, string | undefined> = {}
+    const lists: Record<string, string[]> = {}
+    const switches = new Set<string>()
+    for (const [name, value] of Object.entries(parsed.values)) {
+      if (value === true) switches.add(name)
+      else if (Array.isArray(value)) lists[name] = value.map(String)
+      else if (typeof value === 'string') flags[name] = value
+    }
+    return await command.run({ args: parsed.positionals, flags, lists, switches, env, output })
+  } catch (error) {
+    return report(error, command, output)
+  }
+}
+
+function report(error: unknown, command: Command, output: Output): number {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    output.err(`opencentral: ${(error as Error).message}`)
+    output.err(`Usage: opencentral ${command.usage}`)
+    return 2
+  }
+  if (error instanceof ConfigError) {
+    output.err(`opencentral: ${error.message}`)
+    return 2
+  }
+  if (error instanceof AppError && error.expose) {
+    output.err(`opencentral: ${error.message}`)
+    return 1
+  }
+  output.err(`opencentral: ${error instanceof Error ? error.message : String(error)}`)
+  return 1
+}

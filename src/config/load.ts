@@ -1,0 +1,65 @@
+import { Value } from 'typebox/value'
+import { CONFIG_SOURCES, ConfigSchema, type Config } from './schema.js'
+
+/** A configuration that failed validation; its message lists every problem by name. */
+export class ConfigError extends TypeError {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export interface ConfigInput {
+  /** Values from the command line, keyed by flag name (`port`, `public-url`, …). */
+  flags?: Record<string, string | undefined>
+  /** The environment; the only place in the server that reads it. */
+  env?: Record<string, string | undefined>
+  /** Values set in code (tests); they win over flags and environment. */
+  overrides?: Partial<Config>
+}
+
+/**
+ * Builds the configuration from flags, then environment, then defaults; validates all of it at
+ * once and returns a frozen object. Throws `ConfigError` naming each bad value and where it came from.
+ */
+export function loadConfig(input: ConfigInput = {}): Config {
+  const flags = input.flags ?? {}
+  const env = input.env ?? {}
+  const raw: Record<string, unknown> = {}
+  const origin: Record<string, string> = {}
+  for (const source of CONFIG_SOURCES) {
+    const fromFlag = flags[source.flag]
+    const fromEnv = env[source.env]
+    if (fromFlag !== undefined) {
+      raw[source.key] = fromFlag
+      origin[source.key] = `--${source.flag}`
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      raw[source.key] = fromEnv
+      origin[source.key] = source.env
+    }
+  }
+  Object.assign(raw, input.overrides ?? {})
+  const unknown = Object.keys(input.overrides ?? {}).filter(
+    (key) => !CONFIG_SOURCES.some((s) => s.key === key),
+  )
+  const candidate = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw))
+  const problems = unknown.map((key) => `${key}: is not a configuration setting`)
+  for (const error of Value.Errors(ConfigSchema, candidate)) {
+    const key = error.instancePath.replace(/^\//, '') || 'config'
+    const source = CONFIG_SOURCES.find((s) => s.key === key)
+    const where = origin[key] ?? (source ? `--${source.flag} / ${source.env}` : key)
+    const value = key in raw ? ` (got ${JSON.stringify(raw[key])})` : ''
+    const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues
+    const message = allowed ? `must be one of ${allowed.join(', ')}` : error.message
+    const line = `${key} (${where}): ${message}${value}`
+    if (!problems.includes(line)) problems.push(line)
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  const config = candidate as Config
+  if (config.tokenDefaultDays > config.tokenMaxDays) {
+    throw new ConfigError([
+      `tokenDefaultDays (${config.tokenDefaultDays}) must not exceed tokenMaxDays (${config.tokenMaxDays})`,
+    ])
+  }
+  return Object.freeze({ ...config })
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Authenticator } from '../../auth/authenticator.js'
+import { duplicateCredential } from '../../auth/challenges.js'
+import type { Permission } from '../../authz/permissions.js'
+import { AppError } from '../../errors/app-error.js'
+import { checkApiVersion } from '../api-versions.js'
+import '../route-config.js'
+
+/** Node keeps only the first of repeated Authorization headers, so count them in the raw list. */
+function hasSeveralAuthorizations(request: FastifyRequest): boolean {
+  const raw = request.raw.rawHeaders
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++count > 1) return true
+  }
+  return false
+}
+
+function holdsAny(held: ReadonlySet<Permission>, wanted: Permission | readonly Permission[]) {
+  return typeof wanted === 'string' ? held.has(wanted) : wanted.some((p) => held.has(p))
+}
+
+/**
+ * Authentication, api-version and authorization for every protected route, in that order, before
+ * the body is read: an unauthenticated or unauthorized caller learns nothing about schemas.
+ */
+export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
+  async (app: FastifyInstance, { authenticator }) => {
+    app.decorateRequest('principal', null)
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config
+      if (config.public || config.permission === undefined) return
+      if (hasSeveralAuthorizations(request)) throw duplicateCredential()
+      const principal = await authenticator.authenticate(request.headers.authorization)
+      request.principal = principal
+      checkApiVersion((request.query as Record<string, unknown>)['api-version'])
+      if (!holdsAny(principal.permissions, config.permission)) {
+        const wanted = typeof config.permission === 'string' ? config.permission : config.permission.join(' or ')
+        throw new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`, {
+          ...(principal.scheme === 'Bearer' ? { challenge: 'insufficient_scope' as const } : {}),
+        })
+      }
+    })
+  },
+)
+
+/** Fails start-up for any route that declares neither a permission nor `public: true`. */
+export const secureByDefaultPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { permission?: unknown; public?: boolean }
+    if (!config.public && config.permission === undefined && route.method !== 'HEAD') {
+      throw new TypeError(`Route ${String(route.method)} ${route.url} declares neither a permission nor public: true`)
+    }
+  })
+})

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { unprocessable } from '../../../errors/app-error.js'
+import type { ApiTokenService } from '../../../services/api-token.service.js'
+import { ApiVersionQuery, errorResponses } from '../../schemas/common.js'
+import { ApiTokenSchema, CreateApiTokenBody, TokenIdParams } from './schemas.js'
+
+/** `/api/apiTokens`: IoT Central's API token operations. */
+export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenService }> = async (
+  app,
+  { apiTokens },
+) => {
+  app.get(
+    '/apiTokens',
+    {
+      config: { permission: 'apiTokens.read' },
+      schema: {
+        tags: ['API tokens'],
+        summary: 'List the API tokens (never their values)',
+        querystring: ApiVersionQuery,
+        response: { 200: Type.Object({ value: Type.Array(ApiTokenSchema) }), ...errorResponses },
+      },
+    },
+    async () => ({ value: await apiTokens.list() }),
+  )
+
+  app.get(
+    '/apiTokens/:tokenId',
+    {
+      config: { permission: 'apiTokens.read' },
+      schema: {
+        tags: ['API tokens'],
+        summary: 'Get an API token (never its value)',
+        params: TokenIdParams,
+        querystring: ApiVersionQuery,
+        response: { 200: ApiTokenSchema, ...errorResponses },
+      },
+    },
+    async (request) => apiTokens.get(request.params.tokenId),
+  )
+
+  app.put(
+    '/apiTokens/:tokenId',
+    {
+      config: { permission: 'apiTokens.create' },
+      schema: {
+        tags: ['API tokens'],
+        summary: 'Create an API token; the response holds its value, shown this once',
+        params: TokenIdParams,
+        querystring: ApiVersionQuery,
+        body: CreateApiTokenBody,
+        response: { 200: ApiTokenSchema, 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tokenId } = request.params
+      const { id, roles, expiry } = request.body
+      if (id !== undefined && id !== tokenId) {
+        throw unprocessable(`id: is read-only and must be '${tokenId}', the id in the path.`)
+      }
+      return apiTokens.create(request.principal, tokenId, { roles, expiry })
+    },
+  )
+
+  app.delete(
+    '/apiTokens/:tokenId',
+    {
+      config: { permission: 'apiTokens.delete' },
+      schema: {
+        tags: ['API tokens'],
+        summary: 'Revoke an API token, at once',
+        params: TokenIdParams,
+        querystring: ApiVersionQuery,
+        response: { 204: Type.Null(), 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await apiTokens.delete(request.principal, request.params.tokenId)
+      return reply.code(204).send(null)
+    },
+  )
+}

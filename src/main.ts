@@ -1,0 +1,31 @@
+import { createApp, type OpenCentralApp } from './app.js'
+import type { Config } from './config/schema.js'
+
+/**
+ * Starts the server and keeps it running until SIGTERM or SIGINT, then closes it gracefully
+ * (in-flight requests finish, the store is closed). Resolves once listening.
+ */
+export async function startServer(config: Config): Promise<OpenCentralApp & { url: string }> {
+  const server = await createApp(config)
+  const address = await server.app.listen({ port: config.port, host: config.host })
+  server.app.log.info(
+    { store: server.store.description, applicationId: server.services.applicationId },
+    `OpenCentral is listening on ${address}`,
+  )
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    server.app.log.info(`${signal} received, shutting down`)
+    server
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+  return { ...server, url: address }
+}

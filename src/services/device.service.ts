@@ -1,0 +1,206 @@
+import type { Principal } from '../auth/principal.js'
+import { AppError, forbidden, notFound, unprocessable } from '../errors/app-error.js'
+import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
+import { deviceRepository } from '../storage/repositories/device.repository.js'
+import type { Executor } from '../storage/repositories/executor.js'
+import type { DeviceRow } from '../storage/schema.js'
+import type { Store } from '../storage/store.js'
+import { isUniqueViolation } from './api-token.service.js'
+import type { Clock } from './clock.js'
+import { checkEtag, expectedEtag, newEtag } from './etag.js'
+import { readPage, type Page, type PageRequest } from './paging.js'
+
+export interface DeviceView {
+  id: string
+  etag: string
+  displayName: string
+  template?: string
+  enabled: boolean
+  provisioned: boolean
+  simulated: boolean
+  organizations?: string[]
+}
+
+/** The writable members of a device, as a PUT body or a merge patch carries them. */
+export interface DeviceInput {
+  id?: unknown
+  etag?: unknown
+  displayName?: string | null
+  template?: string | null
+  enabled?: boolean | null
+  provisioned?: unknown
+  simulated?: boolean | null
+  organizations?: string[] | null
+}
+
+export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$'
+const ID_PATTERN = new RegExp(DEVICE_ID_PATTERN)
+
+export class DeviceService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(page: PageRequest): Promise<Page<DeviceView>> {
+    return readPage(
+      page,
+      (after, limit) => deviceRepository.page(this.store.db, after, limit),
+      (rows) => rows.map(toView),
+    )
+  }
+
+  async get(id: string): Promise<DeviceView> {
+    const row = await deviceRepository.get(this.store.db, id)
+    if (!row) throw notFound(`The device '${id}'`)
+    return toView(row)
+  }
+
+  /** Creates the device, or replaces its writable members when it exists. */
+  async put(
+    caller: Principal | null,
+    id: string,
+    input: DeviceInput,
+    ifMatch?: string,
+  ): Promise<DeviceView> {
+    if (!ID_PATTERN.test(id)) {
+      throw unprocessable(
+        `deviceId: '${id}' is not a valid device id (1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit).`,
+      )
+    }
+    return this.write(caller, id, ifMatch, input, (current) => ({
+      displayName: input.displayName ?? id,
+      template: input.template ?? null,
+      enabled: input.enabled ?? true,
+      simulated: input.simulated ?? false,
+      organizations: input.organizations ?? [],
+      provisioned: current?.provisioned === 1,
+    }))
+  }
+
+  /** Applies a JSON merge patch to an existing device. */
+  async patch(
+    caller: Principal | null,
+    id: string,
+    patch: DeviceInput,
+    ifMatch?: string,
+  ): Promise<DeviceView> {
+    return this.write(caller, id, ifMatch, patch, (current) => {
+      if (!current) throw notFound(`The device '${id}'`)
+      const organizations =
+        patch.organizations === undefined
+          ? current.organization_id === null
+            ? []
+            : [current.organization_id]
+          : (patch.organizations ?? [])
+      return {
+        displayName: patch.displayName === undefined ? current.display_name : (patch.displayName ?? id),
+        template: patch.template === undefined ? current.template : patch.template,
+        enabled: patch.enabled === undefined ? current.enabled === 1 : (patch.enabled ?? true),
+        simulated: patch.simulated === undefined ? current.simulated === 1 : (patch.simulated ?? false),
+        organizations,
+        provisioned: current.provisioned === 1,
+      }
+    })
+  }
+
+  async delete(_caller: Principal | null, id: string, ifMatch?: string): Promise<void> {
+    await this.store.db.transaction().execute(async (trx) => {
+      const row = await deviceRepository.get(trx, id)
+      if (!row) throw notFound(`The device '${id}'`)
+      checkEtag(expectedEtag(undefined, ifMatch), row.etag, `The device '${id}'`)
+      await deviceRepository.delete(trx, id)
+    })
+  }
+
+  private async write(
+    caller: Principal | null,
+    id: string,
+    ifMatch: string | undefined,
+    input: DeviceInput,
+    next: (current: DeviceRow | undefined) => {
+      displayName: string
+      template: string | null
+      enabled: boolean
+      simulated: boolean
+      organizations: string[]
+      provisioned: boolean
+    },
+  ): Promise<DeviceView> {
+    if (input.id !== undefined && input.id !== id) {
+      throw unprocessable(`id: is read-only and must be '${id}', the id in the path.`)
+    }
+    const now = Math.floor(this.clock() / 1000)
+    const written = await this.store.db
+      .transaction()
+      .execute(async (trx) => {
+        const current = await deviceRepository.get(trx, id)
+        const needed = current ? 'devices.update' : 'devices.create'
+        if (caller && !caller.permissions.has(needed)) {
+          throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
+        }
+        const expected = expectedEtag(input.etag, ifMatch)
+        // A body etag on a new device is tolerated (clients resend what they read); If-Match is not.
+        if (current || ifMatch) checkEtag(expected, current?.etag ?? null, `The device '${id}'`)
+        const values = next(current)
+        if (input.provisioned !== undefined && input.provisioned !== values.provisioned) {
+          throw unprocessable(`provisioned: is read-only (it is ${values.provisioned}).`)
+        }
+        await checkReferences(trx, values.template, values.organizations)
+        const row: DeviceRow = {
+          id,
+          display_name: values.displayName,
+          template: values.template,
+          enabled: values.enabled ? 1 : 0,
+          provisioned: values.provisioned ? 1 : 0,
+          simulated: values.simulated ? 1 : 0,
+          organization_id: values.organizations[0] ?? null,
+          etag: newEtag(),
+          created_at: current?.created_at ?? now,
+          updated_at: now,
+        }
+        if (!current) await deviceRepository.insert(trx, row)
+        else if (!(await deviceRepository.update(trx, row, current.etag))) {
+          throw new AppError('PreconditionFailed', `The device '${id}' changed during the update; retry.`)
+        }
+        return row
+      })
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) {
+          throw new AppError('Conflict', `The device '${id}' was created concurrently; retry.`)
+        }
+        throw error
+      })
+    return toView(written)
+  }
+}
+
+async function checkReferences(
+  trx: Executor,
+  template: string | null,
+  organizations: string[],
+): Promise<void> {
+  if (template !== null && !(await deviceTemplateRepository.exists(trx, template))) {
+    throw unprocessable(`template: the device template '${template}' does not exist.`)
+  }
+  if (organizations.length > 1) {
+    throw unprocessable('organizations: a device belongs to at most one organization.')
+  }
+  if (organizations.length === 1) {
+    throw unprocessable(`organizations: the organization '${organizations[0]}' does not exist.`)
+  }
+}
+
+export function toView(row: DeviceRow): DeviceView {
+  const view: DeviceView = {
+    id: row.id,
+    etag: row.etag,
+    displayName: row.display_name,
+    enabled: row.enabled === 1,
+    provisioned: row.provisioned === 1,
+    simulated: row.simulated === 1,
+  }
+  if (row.template !== null) view.template = row.template
+  if (row.organization_id !== null) view.organizations = [row.organization_id]
+  return view
+}

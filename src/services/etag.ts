@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto'
+import { AppError } from '../errors/app-error.js'
+
+/** A fresh opaque entity tag; clients treat it as opaque, as IoT Central's own. */
+export function newEtag(): string {
+  return randomBytes(12).toString('base64url')
+}
+
+/**
+ * The etag a write is conditional on: the body's `etag` field or an `If-Match` header
+ * (quotes and a weak prefix tolerated; `*` matches anything that exists).
+ */
+export function expectedEtag(bodyEtag: unknown, ifMatch: string | undefined): string | null {
+  const header = ifMatch?.trim()
+  if (header) return header === '*' ? '*' : header.replace(/^W\//, '').replace(/^"(.*)"$/, '$1')
+  return typeof bodyEtag === 'string' && bodyEtag !== '' ? bodyEtag : null
+}
+
+/** 412 unless `expected` (if any) names the stored etag. */
+export function checkEtag(expected: string | null, stored: string | null, what: string): void {
+  if (expected === null) return
+  if (stored === null || (expected !== '*' && expected !== stored)) {
+    throw new AppError(
+      'PreconditionFailed',
+      stored === null
+        ? `${what} does not exist, so no etag can match.`
+        : `${what} has changed since the etag '${expected}' was read; read it again and retry.`,
+    )
+  }
+}

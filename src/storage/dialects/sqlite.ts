@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import { ChangeListeners, type ChangeFeed, type ChangeTopic } from '../change-feed.js'
+import type { Database } from '../schema.js'
+import type { Store } from '../store.js'
+
+export const SQLITE_FILE_NAME = 'opencentral.db'
+
+/**
+ * Other processes (the CLI, a second server) may write the same file. SQLite's `data_version`
+ * changes whenever another connection commits, so one cheap read tells whether caches may be stale.
+ */
+class SqliteChangeFeed implements ChangeFeed {
+  private readonly listeners = new ChangeListeners()
+  private readonly readVersion: () => number
+  private version: number
+
+  constructor(handle: SqliteDatabase.Database) {
+    const statement = handle.prepare('PRAGMA data_version').pluck()
+    this.readVersion = () => statement.get() as number
+    this.version = this.readVersion()
+  }
+
+  sync(): boolean {
+    const version = this.readVersion()
+    if (version !== this.version) {
+      this.version = version
+      this.listeners.emit(null, null)
+    }
+    return true
+  }
+
+  async publish(topic: ChangeTopic, id: string): Promise<void> {
+    this.listeners.emit(topic, id)
+  }
+
+  subscribe(listener: Parameters<ChangeFeed['subscribe']>[0]): void {
+    this.listeners.add(listener)
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Opens (creating if needed) the SQLite store in `dataDir`. */
+export function openSqliteStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true })
+  const handle = new SqliteDatabase(path.join(dataDir, SQLITE_FILE_NAME))
+  handle.pragma('journal_mode = WAL')
+  handle.pragma('busy_timeout = 5000')
+  handle.pragma('synchronous = NORMAL')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) })
+  return {
+    dialect: 'sqlite',
+    db,
+    changes: new SqliteChangeFeed(handle),
+    description: path.join(dataDir, SQLITE_FILE_NAME),
+    // SQLite runs one writer at a time, and Kysely uses one connection: transactions are serial.
+    async lockApplication() {},
+    async close() {
+      await db.destroy()
+    },
+  }
+}

@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely'
+import { initial } from './202611280001-initial.js'
+
+/** Every migration, by sortable name. New migrations are appended here. */
+export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
+  return {
+    '202611280001-initial': initial(dialect),
+  }
+}

@@ -1,0 +1,45 @@
+import type { DeviceRow } from '../schema.js'
+import type { Executor } from './executor.js'
+
+export const deviceRepository = {
+  async get(db: Executor, id: string): Promise<DeviceRow | undefined> {
+    return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst()
+  },
+
+  /** One page in id order after `afterId`: a keyset page costs the same wherever it starts. */
+  async page(db: Executor, afterId: string | null, limit: number): Promise<DeviceRow[]> {
+    let query = db.selectFrom('devices').selectAll().orderBy('id').limit(limit)
+    if (afterId !== null) query = query.where('id', '>', afterId)
+    return query.execute()
+  },
+
+  async insert(db: Executor, row: DeviceRow): Promise<void> {
+    await db.insertInto('devices').values(row).execute()
+  },
+
+  /** Writes the row only if its stored etag is still `expectedEtag`; false when it moved on. */
+  async update(db: Executor, row: DeviceRow, expectedEtag: string): Promise<boolean> {
+    const { id, created_at, ...values } = row
+    const result = await db
+      .updateTable('devices')
+      .set(values)
+      .where('id', '=', id)
+      .where('etag', '=', expectedEtag)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  },
+
+  async delete(db: Executor, id: string): Promise<boolean> {
+    const result = await db.deleteFrom('devices').where('id', '=', id).executeTakeFirst()
+    return Number(result.numDeletedRows) > 0
+  },
+
+  async countUsingTemplate(db: Executor, template: string): Promise<number> {
+    const row = await db
+      .selectFrom('devices')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('template', '=', template)
+      .executeTakeFirstOrThrow()
+    return Number(row.count)
+  },
+}

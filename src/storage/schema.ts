@@ -1,0 +1,93 @@
+import type { Generated, Insertable, Selectable } from 'kysely'
+
+/**
+ * The store's tables, as Kysely sees them. Timestamps are integers on both engines:
+ * epoch seconds for `*_at`, epoch milliseconds where IoT Central speaks in milliseconds (`se`).
+ * Booleans are stored as 0/1 integers on both engines.
+ */
+export interface Database {
+  application: ApplicationTable
+  roles: RoleTable
+  role_assignments: RoleAssignmentTable
+  api_tokens: ApiTokenTable
+  users: UserTable
+  devices: DeviceTable
+  device_templates: DeviceTemplateTable
+}
+
+export interface ApplicationTable {
+  id: string
+  created_at: number
+}
+
+export interface RoleTable {
+  id: string
+  display_name: string
+  /** `application` or `organization` */
+  type: string
+  builtin: number
+  /** JSON array of permission names */
+  permissions: string
+  created_at: number
+}
+
+export interface RoleAssignmentTable {
+  /** `apiToken` or `user` */
+  principal_type: string
+  principal_id: string
+  position: number
+  role_id: string
+  organization_id: string | null
+}
+
+export interface ApiTokenTable {
+  id: string
+  /** sha-256 of the secret, hex */
+  secret_hash: string
+  expires_at_ms: number
+  created_at: number
+}
+
+export interface UserTable {
+  id: string
+  /** `email`, `servicePrincipal` or `adGroup` */
+  type: string
+  email: string | null
+  /** lower-cased email, for uniqueness */
+  email_key: string | null
+  tenant_id: string | null
+  object_id: string | null
+  created_at: number
+}
+
+export interface DeviceTable {
+  id: string
+  display_name: string
+  template: string | null
+  enabled: number
+  provisioned: number
+  simulated: number
+  organization_id: string | null
+  etag: string
+  created_at: number
+  updated_at: number
+}
+
+export interface DeviceTemplateTable {
+  id: string
+  display_name: string | null
+  /** the whole template document as the client sent it (JSON) */
+  document: string
+  etag: string
+  created_at: number
+  updated_at: number
+}
+
+export type RoleRow = Selectable<RoleTable>
+export type RoleAssignmentRow = Selectable<RoleAssignmentTable>
+export type ApiTokenRow = Selectable<ApiTokenTable>
+export type UserRow = Selectable<UserTable>
+export type NewUserRow = Insertable<UserTable>
+export type DeviceRow = Selectable<DeviceTable>
+export type DeviceTemplateRow = Selectable<DeviceTemplateTable>
+export type { Generated }

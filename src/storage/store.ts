@@ -1,0 +1,20 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { ChangeFeed } from './change-feed.js'
+import type { Database } from './schema.js'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/** An open store: the Kysely handle plus what differs between engines. */
+export interface Store {
+  readonly dialect: Dialect
+  readonly db: Kysely<Database>
+  readonly changes: ChangeFeed
+  /** Where the data lives, without credentials (for logs). */
+  readonly description: string
+  /**
+   * Serialises transactions that count principals before changing them (the last-administrator
+   * rule), so two concurrent removals cannot both pass the check.
+   */
+  lockApplication(trx: Transaction<Database>): Promise<void>
+  close(): Promise<void>
+}

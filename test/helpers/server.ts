@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { Writable } from 'node:stream'
+import pino from 'pino'
+import { createApp, type OpenCentralApp } from '../../src/app.js'
+import { ROLE_IDS } from '../../src/authz/builtin-roles.js'
+import { loadConfig } from '../../src/config/load.js'
+import type { Config } from '../../src/config/schema.js'
+import type { Dialect } from '../../src/storage/store.js'
+import { createTestDatabase } from './dialects.js'
+
+export const API_VERSION = '2022-07-31'
+export { ROLE_IDS }
+
+/** A clock the test moves by hand, so expiry is tested without waiting. */
+export class TestClock {
+  constructor(public now = Date.now()) {}
+  advance(ms: number): void {
+    this.now += ms
+  }
+  readonly read = (): number => this.now
+}
+
+export interface ApiResponse<T = any> {
+  status: number
+  headers: Headers
+  body: T
+  text: string
+}
+
+export interface RequestOptions {
+  /** The whole Authorization header value; `null` sends none. */
+  auth?: string | null
+  body?: unknown
+  /** A raw body string (sent as is, with the content type below). */
+  rawBody?: string
+  contentType?: string
+  headers?: Record<string, string>
+  /** Query parameters; `api-version` is added unless given (use `null` to leave it out). */
+  query?: Record<string, string | number | null>
+}
+
+export interface TestServer {
+  dialect: Dialect
+  url: string
+  app: OpenCentralApp
+  clock: TestClock
+  /** Everything the server logged, one JSON line each. */
+  logs: string[]
+  /** An Administrator API token value made at start (through the CLI's code path). */
+  adminToken: string
+  /** Sends a request with the admin token unless `auth` says otherwise. */
+  request<T = any>(method: string, pathname: string, options?: RequestOptions): Promise<ApiResponse<T>>
+  /** Creates an API token with the given role ids, as the operator would at the CLI. */
+  createToken(id: string, roles: string[], expiry?: string): Promise<string>
+  close(): Promise<void>
+}
+
+/**
+ * Boots the real server on 127.0.0.1:0 over a fresh store of the given engine: an SQLite file in a
+ * temporary folder, or a PostgreSQL database made for this server and dropped on close.
+ */
+export async function startServer(
+  dialect: Dialect,
+  options: { config?: Partial<Config>; clock?: TestClock } = {},
+): Promise<TestServer> {
+  const clock = options.clock ?? new TestClock()
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-test-'))
+  const database = dialect === 'postgres' ? await createTestDatabase() : null
+  const config = loadConfig({
+    overrides: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      logLevel: 'info',
+      ...(database ? { databaseUrl: database.url } : {}),
+      ...options.config,
+    },
+  })
+  const logs: string[] = []
+  const logger = pino(
+    { level: config.logLevel, redact: ['req.headers.authorization'] },
+    new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk))
+        done()
+      },
+    }),
+  )
+  const app = await createApp(config, { clock: clock.read, logger })
+  const url = await app.app.listen({ port: 0, host: '127.0.0.1' })
+
+  const createToken = async (id: string, roles: string[], expiry?: string) =>
+    (
+      await app.services.apiTokens.create(null, id, {
+        roles: roles.map((role) => ({ role })),
+        expiry,
+      })
+    ).token
+  const adminToken = await createToken('test-admin', [ROLE_IDS.administrator])
+
+  return {
+    dialect,
+    url,
+    app,
+    clock,
+    logs,
+    adminToken,
+    createToken,
+    async request(method, pathname, opts = {}) {
+      const target = new URL(pathname, url)
+      const query = { 'api-version': API_VERSION, ...opts.query }
+      for (const [key, value] of Object.entries(query)) {
+        if (value !== null && !target.searchParams.has(key)) target.searchParams.set(key, String(value))
+      }
+      const headers: Record<string, string> = { ...opts.headers }
+      const auth = opts.auth === undefined ? adminToken : opts.auth
+      if (auth !== null) headers.authorization = auth
+      let body: string | undefined
+      if (opts.rawBody !== undefined) body = opts.rawBody
+      else if (opts.body !== undefined) body = JSON.stringify(opts.body)
+      if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json'
+      const response = await fetch(target, { method, headers, body })
+      const text = await response.text()
+      let parsed: unknown = undefined
+      try {
+        parsed = text ? JSON.parse(text) : undefined
+      } catch {
+        parsed = undefined
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any, text }
+    },
+    async close() {
+      await app.close()
+      await database?.drop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Asserts an IoT Central error response: status, `error.code`, the header twin, and the shape. */
+export function expectError(
+  response: ApiResponse,
+  status: number,
+  code: string,
+  message?: string | RegExp,
+): void {
+  const problems: string[] = []
+  if (response.status !== status) problems.push(`status ${response.status}, expected ${status}`)
+  const error = response.body?.error
+  if (!error) problems.push('no error body')
+  else {
+    if (error.code !== code) problems.push(`code ${error.code}, expected ${code}`)
+    if (response.headers.get('x-ms-error-code') !== code) problems.push('x-ms-error-code header differs')
+    if (typeof error.requestId !== 'string' || error.requestId !== response.headers.get('x-ms-request-id')) {
+      problems.push('requestId missing or not echoed in x-ms-request-id')
+    }
+    if (typeof error.time !== 'string' || Number.isNaN(Date.parse(error.time)) || !error.time.endsWith('GMT')) {
+      problems.push('time is not an RFC 1123 date')
+    }
+    if (message !== undefined) {
+      const ok = typeof message === 'string' ? error.message === message : message.test(error.message)
+      if (!ok) problems.push(`message ${JSON.stringify(error.message)} does not match ${String(message)}`)
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`${problems.join('; ')}\nresponse: ${response.status} ${response.text}`)
+  }
+}
