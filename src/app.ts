@@ -37,8 +37,15 @@ export interface OpenCentralApp {
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization']
 
-/** Short lowercase request ids, in the style IoT Central quotes in its errors. */
-const newRequestId = (): string => randomBytes(6).toString('hex').slice(0, 10)
+/**
+ * Short lowercase request ids, in the style IoT Central quotes in its errors: a random prefix per
+ * process (so nodes differ) and a counter (so ids are unique and cost nothing to make).
+ */
+function requestIds(): () => string {
+  const prefix = randomBytes(3).toString('hex')
+  let counter = 0
+  return () => prefix + (counter++).toString(36).padStart(4, '0')
+}
 
 /** Builds the whole server (store, services, routes) without listening. */
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<OpenCentralApp> {
@@ -50,7 +57,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       ...(deps.logger
         ? { loggerInstance: deps.logger }
         : { logger: { level: config.logLevel, redact: REDACT } }),
-      genReqId: newRequestId,
+      genReqId: requestIds(),
       requestIdHeader: false,
       // Per-request lines only when debugging: at info, errors and audit events are the log.
       logController: new LogController({

@@ -1,0 +1,31 @@
+import { APPLICATION_ROLES } from './builtin-roles.js'
+import { CATALOGUE } from './permissions.js'
+
+/** The permission catalogue and what each built-in role holds (docs/permissions.md). */
+export function permissionsMarkdown(): string {
+  const header = `| Area | Permission | ${APPLICATION_ROLES.map((r) => r.displayName).join(' | ')} |`
+  const rule = `|---|---|${APPLICATION_ROLES.map(() => '---|').join('')}`
+  const rows = Object.entries(CATALOGUE).flatMap(([area, actions]) =>
+    actions.map((action) => {
+      const permission = `${area}.${action}`
+      const marks = APPLICATION_ROLES.map((r) =>
+        r.permissions.has(permission as never) ? '✓' : '',
+      )
+      return `| ${area} | \`${permission}\` | ${marks.join(' | ')} |`
+    }),
+  )
+  return [
+    '# Permissions',
+    '',
+    '<!-- Generated from src/authz/ by `npm run docs:generate`; do not edit by hand. -->',
+    '',
+    "A permission is `<area>.<action>`; the areas follow IoT Central's custom-role editor. A role is a set of permissions, closed under their dependencies: every action of an area implies the area's `read`; `devices.read` implies `deviceTemplates.read` and `deviceGroups.read`; `devices.executeCommands` implies `devices.update`; `deviceGroups.create` implies `deviceGroups.update`; `jobs.execute` implies `jobs.update`, `devices.update` and `devices.executeCommands`; `users.read` and `apiTokens.read` imply `roles.read`.",
+    '',
+    'Areas whose routes exist today: `apiTokens`, `roles`, `users`, `devices`, `deviceTemplates`. The others are part of the catalogue so that roles written now keep their meaning as the API grows.',
+    '',
+    header,
+    rule,
+    ...rows,
+    '',
+  ].join('\n')
+}
