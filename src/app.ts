@@ -7,7 +7,8 @@ import { ApiTokenAuthenticator } from './auth/api-token-authenticator.js'
 import { Authenticator } from './auth/authenticator.js'
 import type { Config } from './config/schema.js'
 import { authenticatePlugin, secureByDefaultPlugin } from './http/plugins/authenticate.js'
-import { errorHandlerPlugin } from './http/plugins/error-handler.js'
+import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/error-handler.js'
+import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
@@ -15,7 +16,7 @@ import { roleRoutes } from './http/routes/roles/index.js'
 import { serviceRoutes } from './http/routes/service.js'
 import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
-import { systemClock, type Clock } from './services/clock.js'
+import { systemClock, type Clock } from './clock.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -53,6 +54,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const clock = deps.clock ?? systemClock
   try {
     const services = await createServices(store, config, clock)
+    const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
     const app = Fastify({
       ...(deps.logger
         ? { loggerInstance: deps.logger }
@@ -65,9 +67,13 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
       }),
       trustProxy: false,
-      ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+      // Ids are checked by the services (422 on create, 404 otherwise), not cut off by the router.
+      routerOptions: { maxParamLength: 1024 },
+      frameworkErrors: (error, request, reply) =>
+        sendError(request, reply, frameworkError(error), realm),
     }).withTypeProvider<TypeBoxTypeProvider>()
 
+    app.setValidatorCompiler(validatorCompiler())
     app.addContentTypeParser(
       'application/merge-patch+json',
       { parseAs: 'string' },
@@ -77,7 +83,6 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       reply.header('x-ms-request-id', request.id)
     })
 
-    const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
     await app.register(errorHandlerPlugin, { realm })
     await app.register(fastifySwagger, {
       openapi: {
@@ -100,7 +105,13 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     await app.register(secureByDefaultPlugin)
     await app.register(authenticatePlugin, {
       authenticator: new Authenticator(
-        new ApiTokenAuthenticator(store, services.applicationId, services.roles, clock, config.authCacheSize),
+        new ApiTokenAuthenticator(
+          store,
+          services.applicationId,
+          services.roles.permissionsOf,
+          clock,
+          config.authCacheSize,
+        ),
       ),
     })
 

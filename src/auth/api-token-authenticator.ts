@@ -1,6 +1,5 @@
-import { permissionsOf, type RoleAssignment } from '../authz/policy.js'
-import type { Clock } from '../services/clock.js'
-import type { RoleCatalog } from '../services/role-catalog.js'
+import type { RoleAssignment } from '../authz/policy.js'
+import type { Clock } from '../clock.js'
 import { apiTokenRepository } from '../storage/repositories/api-token.repository.js'
 import { roleAssignmentRepository } from '../storage/repositories/role-assignment.repository.js'
 import type { Store } from '../storage/store.js'
@@ -8,7 +7,7 @@ import { parseApiTokenParameters } from './api-token-format.js'
 import { isWellFormedSecret, secretMatches } from './api-token-secret.js'
 import { BoundedCache } from './bounded-cache.js'
 import { invalidToken } from './challenges.js'
-import type { Principal } from './principal.js'
+import type { PermissionResolver, Principal } from './principal.js'
 
 interface KnownToken {
   secretHash: Buffer
@@ -27,7 +26,7 @@ export class ApiTokenAuthenticator {
   constructor(
     private readonly store: Store,
     private readonly applicationId: string,
-    private readonly roles: RoleCatalog,
+    private readonly resolvePermissions: PermissionResolver,
     private readonly clock: Clock,
     cacheSize: number,
   ) {
@@ -54,7 +53,7 @@ export class ApiTokenAuthenticator {
       id: fields.skn,
       scheme: 'SharedAccessSignature',
       assignments: token.assignments,
-      permissions: permissionsOf(token.assignments, await this.roles.current()),
+      permissions: await this.resolvePermissions(token.assignments),
     }
   }
 

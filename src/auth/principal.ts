@@ -10,3 +10,11 @@ export interface Principal {
   readonly assignments: readonly RoleAssignment[]
   readonly permissions: ReadonlySet<Permission>
 }
+
+/**
+ * Turns role assignments into permissions, from the roles as they are now; a role's change
+ * therefore applies on the next request of every holder.
+ */
+export type PermissionResolver = (
+  assignments: readonly RoleAssignment[],
+) => Promise<ReadonlySet<Permission>>

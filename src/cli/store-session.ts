@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { createServices, type Services } from '../services/index.js'
-import { systemClock } from '../services/clock.js'
+import { systemClock } from '../clock.js'
 import { openStore } from '../storage/open-store.js'
 
 /**

@@ -27,7 +27,7 @@ function decodeSkipToken(token: string): string {
   } catch {
     // fall through to the error below
   }
-  throw new AppError('BadRequest', '$skiptoken: is not a continuation this server issued.')
+  throw new AppError('BadRequest', '$skiptoken: is not a valid continuation; follow nextLink as given.')
 }
 
 /** `{ value, nextLink? }`, with nextLink absolute and echoing the api-version and page size. */

@@ -8,7 +8,7 @@ import { apiTokenRepository } from '../storage/repositories/api-token.repository
 import { roleAssignmentRepository } from '../storage/repositories/role-assignment.repository.js'
 import type { Store } from '../storage/store.js'
 import { ensureAdministratorRemains } from './administrator-guard.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 import { checkCanManage, checkGrant } from './role-grants.js'
 import type { RoleCatalog } from './role-catalog.js'
 

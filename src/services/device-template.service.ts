@@ -3,7 +3,7 @@ import { deviceTemplateRepository } from '../storage/repositories/device-templat
 import { deviceRepository } from '../storage/repositories/device.repository.js'
 import type { DeviceTemplateRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 import { checkEtag, expectedEtag, newEtag } from './etag.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
 

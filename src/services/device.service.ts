@@ -6,7 +6,7 @@ import type { Executor } from '../storage/repositories/executor.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
 import { isUniqueViolation } from './api-token.service.js'
-import type { Clock } from './clock.js'
+import type { Clock } from '../clock.js'
 import { checkEtag, expectedEtag, newEtag } from './etag.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
 

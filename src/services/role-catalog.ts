@@ -1,5 +1,6 @@
 import { ROLE_IDS, type RoleDefinition, type RoleType } from '../authz/builtin-roles.js'
-import { isPermission, withDependencies } from '../authz/permissions.js'
+import { isPermission, withDependencies, type Permission } from '../authz/permissions.js'
+import { permissionsOf, type RoleAssignment } from '../authz/policy.js'
 import { roleRepository, type RoleRecord } from '../storage/repositories/role.repository.js'
 import type { Store } from '../storage/store.js'
 
@@ -29,6 +30,11 @@ export class RoleCatalog {
     if (trusted) this.roles = roles
     return roles
   }
+
+  /** The permissions a set of assignments grants, from the roles as they are now. */
+  readonly permissionsOf = async (
+    assignments: readonly RoleAssignment[],
+  ): Promise<ReadonlySet<Permission>> => permissionsOf(assignments, await this.current())
 
   /** Finds a role by id, or by display name (case-insensitive) for people typing at a CLI. */
   async find(idOrName: string): Promise<StoredRole | undefined> {

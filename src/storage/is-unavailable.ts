@@ -23,6 +23,8 @@ export function isStoreUnavailable(error: unknown): boolean {
     if (NETWORK_CODES.has(code) || code.startsWith('SQLITE_IOERR')) return true
     if (code.length === 5 && UNAVAILABLE_SQLSTATE.test(code)) return true
   }
+  // PostgreSQL ends the session on FATAL (e.g. 55000 "database is not currently accepting connections").
+  if (/^(FATAL|PANIC)$/.test(String((error as { severity?: unknown }).severity))) return true
   if (/Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|driver has already been destroyed|database connection is not open/i.test(error.message)) {
     return true
   }

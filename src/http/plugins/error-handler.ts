@@ -61,6 +61,14 @@ export function toAppError(error: FastifyError | Error): AppError {
   return new AppError('InternalServerError', 'An internal error occurred.', { cause: error })
 }
 
+/** Errors raised by the router before any route runs (an over-long or malformed URL). */
+export function frameworkError(error: FastifyError): AppError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new AppError('NotFound', 'There is no resource with such a long id.')
+  }
+  return new AppError('BadRequest', 'The URL could not be read.')
+}
+
 /** Writes the error body, `x-ms-error-code` and any challenge; the one place errors are shaped. */
 export function sendError(
   request: FastifyRequest,

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { RolesSchema } from '../../schemas/common.js'
 
-export const TokenIdParams = Type.Object({ tokenId: Type.String({ maxLength: 128 }) })
+export const TokenIdParams = Type.Object({ tokenId: Type.String() })
 
 export const ApiTokenSchema = Type.Object(
   {

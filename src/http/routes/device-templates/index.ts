@@ -6,7 +6,7 @@ import { collection, pageRequest } from '../../paging.js'
 import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
 import { IfMatchHeaders } from '../devices/schemas.js'
 
-const Params = Type.Object({ deviceTemplateId: Type.String({ maxLength: 512 }) })
+const Params = Type.Object({ deviceTemplateId: Type.String() })
 
 const DeviceTemplateSchema = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 
-export const DeviceIdParams = Type.Object({ deviceId: Type.String({ maxLength: 128 }) })
+export const DeviceIdParams = Type.Object({ deviceId: Type.String() })
 
 export const DeviceSchema = Type.Object(
   {

@@ -46,7 +46,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox<{ roles: RoleCatalog }> = asy
       schema: {
         tags: ['Roles'],
         summary: 'Get a role',
-        params: Type.Object({ roleId: Type.String({ maxLength: 128 }) }),
+        params: Type.Object({ roleId: Type.String() }),
         querystring: ApiVersionQuery,
         response: { 200: RoleSchema, ...errorResponses },
       },

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
 import { RolesSchema } from '../../schemas/common.js'
 
-export const UserIdParams = Type.Object({ userId: Type.String({ maxLength: 128 }) })
+export const UserIdParams = Type.Object({ userId: Type.String() })
 
 /** IoT Central's userId pattern. */
 export const USER_ID_PATTERN = '^[a-zA-Z0-9-_]{1,48}$'
