@@ -36,12 +36,22 @@ export const APPLICATION_WIDE_AREAS: readonly Area[] = [
   'auditLog',
 ]
 
+/**
+ * A role's permissions, closed under their dependencies. An organization role never reaches an
+ * application-wide area, even where a dependency would lead there (users.read ⇒ roles.read).
+ */
+export function rolePermissions(type: RoleType, permissions: Iterable<Permission>): Set<Permission> {
+  const closed = withDependencies(permissions)
+  if (type === 'application') return closed
+  return new Set([...closed].filter((p) => !APPLICATION_WIDE_AREAS.includes(p.split('.')[0] as Area)))
+}
+
 const role = (
   id: string,
   displayName: string,
   type: RoleType,
   permissions: Iterable<Permission>,
-): RoleDefinition => ({ id, displayName, type, permissions: withDependencies(permissions) })
+): RoleDefinition => ({ id, displayName, type, permissions: rolePermissions(type, permissions) })
 
 /** The application roles every application starts with. */
 export const APPLICATION_ROLES: readonly RoleDefinition[] = [

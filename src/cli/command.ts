@@ -19,7 +19,7 @@ export interface Command {
   usage: string
   description: string
   /** Flags taking a value; `repeatable` ones may be given several times. */
-  options?: Record<string, { repeatable?: boolean }>
+  options?: Record<string, { repeatable?: boolean; switch?: boolean }>
   switches?: string[]
   run(context: CommandContext): Promise<number>
 }

@@ -3,23 +3,28 @@ import { ConfigError } from '../config/load.js'
 import { CONFIG_SOURCES } from '../config/schema.js'
 import { AppError } from '../errors/app-error.js'
 import type { Command } from './command.js'
-import { roleList } from './commands/role-list.js'
-import { start } from './commands/start.js'
-import { tokenCreate } from './commands/token-create.js'
-import { tokenDelete } from './commands/token-delete.js'
-import { tokenList } from './commands/token-list.js'
 import { processOutput, UsageError, type Output } from './output.js'
 
 const STORE_OPTIONS = { data: {}, database: {} }
-const SERVER_OPTIONS = Object.fromEntries(CONFIG_SOURCES.map((s) => [s.flag, {}]))
+const SERVER_OPTIONS: NonNullable<Command['options']> = Object.fromEntries(
+  CONFIG_SOURCES.flatMap((s): [string, { repeatable?: boolean; switch?: boolean }][] =>
+    s.kind === 'switch'
+      ? [
+          [s.flag, { switch: true }],
+          [`no-${s.flag}`, { switch: true }],
+        ]
+      : [[s.flag, s.kind === 'list' ? { repeatable: true } : {}]],
+  ),
+)
 
+// Commands are loaded when run: `token list` need not load the HTTP server.
 export const COMMANDS: Command[] = [
   {
     words: ['start'],
     usage: 'start [--port 8080] [--host 127.0.0.1] [--data ./data] [--database <postgres-url>] [--public-url <url>]',
     description: 'Run the server (every flag also has an OPENCENTRAL_* environment variable).',
     options: SERVER_OPTIONS,
-    run: start,
+    run: async (context) => (await import('./commands/start.js')).start(context),
   },
   {
     words: ['token', 'create'],
@@ -27,7 +32,7 @@ export const COMMANDS: Command[] = [
     description: 'Create an API token directly in the store; prints its value (once) on stdout.',
     options: { ...STORE_OPTIONS, role: { repeatable: true }, expiry: {} },
     switches: ['json'],
-    run: tokenCreate,
+    run: async (context) => (await import('./commands/token-create.js')).tokenCreate(context),
   },
   {
     words: ['token', 'list'],
@@ -35,14 +40,14 @@ export const COMMANDS: Command[] = [
     description: 'List API tokens (never their values).',
     options: STORE_OPTIONS,
     switches: ['json'],
-    run: tokenList,
+    run: async (context) => (await import('./commands/token-list.js')).tokenList(context),
   },
   {
     words: ['token', 'delete'],
     usage: 'token delete <tokenId>',
     description: 'Revoke an API token.',
     options: STORE_OPTIONS,
-    run: tokenDelete,
+    run: async (context) => (await import('./commands/token-delete.js')).tokenDelete(context),
   },
   {
     words: ['role', 'list'],
@@ -50,7 +55,7 @@ export const COMMANDS: Command[] = [
     description: 'List the roles and their ids.',
     options: STORE_OPTIONS,
     switches: ['json'],
-    run: roleList,
+    run: async (context) => (await import('./commands/role-list.js')).roleList(context),
   },
 ]
 
@@ -81,7 +86,9 @@ export async function runCli(
   try {
     const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {}
     for (const [name, spec] of Object.entries(command.options ?? {})) {
-      options[name] = { type: 'string', ...(spec.repeatable ? { multiple: true } : {}) }
+      options[name] = spec.switch
+        ? { type: 'boolean' }
+        : { type: 'string', ...(spec.repeatable ? { multiple: true } : {}) }
     }
     for (const name of command.switches ?? []) options[name] = { type: 'boolean' }
     const parsed = parseArgs({
@@ -94,7 +101,12 @@ export async function runCli(
     const lists: Record<string, string[]> = {}
     const switches = new Set<string>()
     for (const [name, value] of Object.entries(parsed.values)) {
-      if (value === true) switches.add(name)
+      const spec = command.options?.[name]
+      if (spec?.switch && value === true) {
+        // --no-x sets the switch x to false; the config loader reads it like any other value.
+        if (name.startsWith('no-')) flags[name.slice(3)] = 'false'
+        else flags[name] = 'true'
+      } else if (value === true) switches.add(name)
       else if (Array.isArray(value)) lists[name] = value.map(String)
       else if (typeof value === 'string') flags[name] = value
     }

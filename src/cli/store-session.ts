@@ -9,7 +9,7 @@ import { openStore } from '../storage/open-store.js'
  * migrations and initialization as the server, and hands the services to `work`.
  */
 export async function withServices<T>(
-  flags: Record<string, string | undefined>,
+  flags: Record<string, string | readonly string[] | undefined>,
   env: Record<string, string | undefined>,
   work: (services: Services, config: Config) => Promise<T>,
 ): Promise<T> {

@@ -10,8 +10,11 @@ export class ConfigError extends TypeError {
 }
 
 export interface ConfigInput {
-  /** Values from the command line, keyed by flag name (`port`, `public-url`, …). */
-  flags?: Record<string, string | undefined>
+  /**
+   * Values from the command line, keyed by flag name (`port`, `public-url`, …): a string, a list
+   * for repeatable flags, `'true'`/`'false'` for switches.
+   */
+  flags?: Record<string, string | readonly string[] | undefined>
   /** The environment; the only place in the server that reads it. */
   env?: Record<string, string | undefined>
   /** Values set in code (tests); they win over flags and environment. */
@@ -31,21 +34,28 @@ export function loadConfig(input: ConfigInput = {}): Config {
     const fromFlag = flags[source.flag]
     const fromEnv = env[source.env]
     if (fromFlag !== undefined) {
-      raw[source.key] = fromFlag
+      raw[source.key] = source.kind === 'list' && typeof fromFlag === 'string' ? [fromFlag] : fromFlag
       origin[source.key] = `--${source.flag}`
     } else if (fromEnv !== undefined && fromEnv !== '') {
-      raw[source.key] = fromEnv
+      raw[source.key] =
+        source.kind === 'list' ? fromEnv.split(',').map((item) => item.trim()).filter(Boolean) : fromEnv
       origin[source.key] = source.env
     }
   }
   Object.assign(raw, input.overrides ?? {})
+  // Convert() would round "8080.5" and read "" as 0: whole numbers are checked as text first.
+  const notWhole = CONFIG_SOURCES.filter(
+    (s) => (ConfigSchema.properties[s.key] as { type?: string }).type === 'integer' &&
+      typeof raw[s.key] === 'string' && !/^[0-9]+$/.test(raw[s.key] as string),
+  ).map((s) => `${s.key} (${origin[s.key]}): must be a whole number (got ${JSON.stringify(raw[s.key])})`)
   const unknown = Object.keys(input.overrides ?? {}).filter(
     (key) => !CONFIG_SOURCES.some((s) => s.key === key),
   )
   const candidate = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, raw))
-  const problems = unknown.map((key) => `${key}: is not a configuration setting`)
+  const problems = [...unknown.map((key) => `${key}: is not a configuration setting`), ...notWhole]
   for (const error of Value.Errors(ConfigSchema, candidate)) {
-    const key = error.instancePath.replace(/^\//, '') || 'config'
+    const key = error.instancePath.replace(/^\//, '').split('/')[0] || 'config'
+    if (notWhole.some((line) => line.startsWith(`${key} `)) || unknown.includes(key)) continue
     const source = CONFIG_SOURCES.find((s) => s.key === key)
     const where = origin[key] ?? (source ? `--${source.flag} / ${source.env}` : key)
     const value = key in raw ? ` (got ${JSON.stringify(raw[key])})` : ''

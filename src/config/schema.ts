@@ -67,6 +67,46 @@ export const ConfigSchema = Type.Object(
       flag: 'token-max-days',
       env: 'OPENCENTRAL_TOKEN_MAX_DAYS',
     }),
+    trustIssuers: Type.Array(Type.String({ pattern: '^https?://[^\\s]+$' }), {
+      default: [],
+      description:
+        'Issuer URL of an OpenID Connect provider whose access tokens are accepted (repeatable; discovery at <issuer>/.well-known/openid-configuration). Plain http only for loopback hosts.',
+      flag: 'trust-issuer',
+      env: 'OPENCENTRAL_TRUST_ISSUERS',
+    }),
+    trustEntraTenants: Type.Array(
+      Type.String({ pattern: '^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$' }),
+      {
+        default: [],
+        description:
+          'Microsoft Entra tenant id whose tokens are accepted, in both the v1 (sts.windows.net) and v2 (login.microsoftonline.com) issuer forms (repeatable).',
+        flag: 'trust-entra-tenant',
+        env: 'OPENCENTRAL_TRUST_ENTRA_TENANTS',
+      },
+    ),
+    audiences: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      default: ['https://apps.azureiotcentral.com'],
+      description: 'Accepted `aud` values of bearer tokens (repeatable).',
+      flag: 'audience',
+      env: 'OPENCENTRAL_AUDIENCES',
+    }),
+    trustFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'JSON file listing trusted issuers with their own settings (audiences, algorithms, clock tolerance, email trust); see docs/bearer-tokens.md.',
+        flag: 'trust-file',
+        env: 'OPENCENTRAL_TRUST_FILE',
+      }),
+    ),
+    embeddedIdp: Type.Boolean({
+      default: true,
+      description:
+        'Serve the embedded OpenID Connect issuer under /oidc and trust its tokens (--no-embedded-idp turns it off).',
+      flag: 'embedded-idp',
+      env: 'OPENCENTRAL_EMBEDDED_IDP',
+    }),
     authCacheSize: Type.Integer({
       minimum: 0,
       maximum: 10_000_000,
@@ -84,6 +124,8 @@ export type Config = Readonly<Static<typeof ConfigSchema>>
 /** How each configuration key is spelled on the command line and in the environment. */
 export interface ConfigSource {
   key: keyof Config
+  /** `value` takes one value; `list` is repeatable (comma-separated in the environment); `switch` is --flag / --no-flag. */
+  kind: 'value' | 'list' | 'switch'
   flag: string
   env: string
   description: string
@@ -93,8 +135,10 @@ export interface ConfigSource {
 export const CONFIG_SOURCES: readonly ConfigSource[] = Object.entries(ConfigSchema.properties).map(
   ([key, schema]) => {
     const s = schema as unknown as Record<string, unknown>
+    const kind = s.type === 'array' ? 'list' : s.type === 'boolean' ? 'switch' : 'value'
     return {
       key: key as keyof Config,
+      kind,
       flag: s.flag as string,
       env: s.env as string,
       description: s.description as string,

@@ -1,5 +1,5 @@
-import { ROLE_IDS, type RoleDefinition, type RoleType } from '../authz/builtin-roles.js'
-import { isPermission, withDependencies, type Permission } from '../authz/permissions.js'
+import { ROLE_IDS, rolePermissions, type RoleDefinition, type RoleType } from '../authz/builtin-roles.js'
+import { isPermission, type Permission } from '../authz/permissions.js'
 import { permissionsOf, type RoleAssignment } from '../authz/policy.js'
 import { roleRepository, type RoleRecord } from '../storage/repositories/role.repository.js'
 import type { Store } from '../storage/store.js'
@@ -60,6 +60,6 @@ function toRole(record: RoleRecord): StoredRole {
     displayName: record.displayName,
     type: record.type as RoleType,
     builtin: record.builtin,
-    permissions: withDependencies(record.permissions.filter(isPermission)),
+    permissions: rolePermissions(record.type as RoleType, record.permissions.filter(isPermission)),
   }
 }

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ConfigError, loadConfig } from '../../src/config/load.js'
+import { CONFIG_SOURCES, type Config } from '../../src/config/schema.js'
+
+/** Runs `loadConfig` expecting a ConfigError, and returns its problems. */
+function problemsOf(input: Parameters<typeof loadConfig>[0]): string[] {
+  try {
+    loadConfig(input)
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`)
+    assert.equal(error.name, 'ConfigError')
+    for (const problem of error.problems) assert.ok(error.message.includes(problem))
+    return error.problems
+  }
+  assert.fail('loadConfig accepted the configuration')
+}
+
+const DEFAULTS: Config = {
+  port: 8080,
+  host: '127.0.0.1',
+  dataDir: './data',
+  logLevel: 'info',
+  tokenDefaultDays: 365,
+  tokenMaxDays: 730,
+  trustIssuers: [],
+  trustEntraTenants: [],
+  audiences: ['https://apps.azureiotcentral.com'],
+  embeddedIdp: true,
+  authCacheSize: 10_000,
+}
+
+describe('loadConfig', () => {
+  it('gives the defaults when nothing is set', () => {
+    assert.deepEqual(loadConfig(), DEFAULTS)
+    assert.deepEqual(loadConfig({ flags: {}, env: {} }), DEFAULTS)
+  })
+
+  it('leaves databaseUrl and publicUrl unset by default (SQLite, request host)', () => {
+    const config = loadConfig()
+    assert.ok(!('databaseUrl' in config))
+    assert.ok(!('publicUrl' in config))
+    assert.ok(!('trustFile' in config))
+  })
+
+  it('ignores environment variables it does not own', () => {
+    assert.deepEqual(
+      loadConfig({ env: { PORT: '1', HOST: 'x', DATABASE_URL: 'mysql://x' } }),
+      DEFAULTS,
+    )
+  })
+
+  it('reads every setting from its environment variable when no flag is given', () => {
+    const config = loadConfig({
+      env: {
+        OPENCENTRAL_PORT: '9001',
+        OPENCENTRAL_HOST: '0.0.0.0',
+        OPENCENTRAL_DATA: '/var/lib/opencentral',
+        OPENCENTRAL_DATABASE_URL: 'postgresql://db.example/central',
+        OPENCENTRAL_PUBLIC_URL: 'https://central.example.com/base',
+        OPENCENTRAL_LOG_LEVEL: 'debug',
+        OPENCENTRAL_TOKEN_DEFAULT_DAYS: '30',
+        OPENCENTRAL_TOKEN_MAX_DAYS: '90',
+        OPENCENTRAL_AUTH_CACHE_SIZE: '0',
+      },
+    })
+    assert.deepEqual(config, {
+      ...DEFAULTS,
+      port: 9001,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/opencentral',
+      databaseUrl: 'postgresql://db.example/central',
+      publicUrl: 'https://central.example.com/base',
+      logLevel: 'debug',
+      tokenDefaultDays: 30,
+      tokenMaxDays: 90,
+      authCacheSize: 0,
+    })
+  })
+
+  it('reads every setting from its flag', () => {
+    const config = loadConfig({
+      flags: {
+        port: '9002',
+        host: '::1',
+        data: './elsewhere',
+        database: 'postgres://u@h:5433/d',
+        'public-url': 'http://localhost:9002',
+        'log-level': 'silent',
+        'token-default-days': '1',
+        'token-max-days': '1',
+        'auth-cache-size': '5',
+      },
+    })
+    assert.deepEqual(config, {
+      ...DEFAULTS,
+      port: 9002,
+      host: '::1',
+      dataDir: './elsewhere',
+      databaseUrl: 'postgres://u@h:5433/d',
+      publicUrl: 'http://localhost:9002',
+      logLevel: 'silent',
+      tokenDefaultDays: 1,
+      tokenMaxDays: 1,
+      authCacheSize: 5,
+    })
+  })
+
+  it('lets a flag beat the environment, key by key', () => {
+    const config = loadConfig({
+      flags: { port: '9000', 'log-level': 'warn' },
+      env: {
+        OPENCENTRAL_PORT: '9001',
+        OPENCENTRAL_LOG_LEVEL: 'error',
+        OPENCENTRAL_HOST: '0.0.0.0',
+      },
+    })
+    assert.equal(config.port, 9000)
+    assert.equal(config.logLevel, 'warn')
+    assert.equal(config.host, '0.0.0.0')
+  })
+
+  it('does not look at a bad environment value that a flag overrides', () => {
+    const config = loadConfig({ flags: { port: '9000' }, env: { OPENCENTRAL_PORT: 'abc' } })
+    assert.equal(config.port, 9000)
+  })
+
+  it('treats an empty environment variable as unset', () => {
+    const config = loadConfig({ env: { OPENCENTRAL_PORT: '', OPENCENTRAL_LOG_LEVEL: '' } })
+    assert.equal(config.port, 8080)
+    assert.equal(config.logLevel, 'info')
+  })
+
+  it('lets overrides beat flags and environment', () => {
+    const config = loadConfig({
+      flags: { port: '9000' },
+      env: { OPENCENTRAL_PORT: '9001' },
+      overrides: { port: 0 },
+    })
+    assert.equal(config.port, 0)
+  })
+
+  it('names the flag a bad value came from', () => {
+    assert.deepEqual(problemsOf({ flags: { port: 'abc' } }), [
+      'port (--port): must be a whole number (got "abc")',
+    ])
+  })
+
+  it('names the environment variable a bad value came from', () => {
+    const problems = problemsOf({ env: { OPENCENTRAL_LOG_LEVEL: 'loud' } })
+    assert.equal(problems.length, 1)
+    assert.match(
+      problems[0]!,
+      /^logLevel \(OPENCENTRAL_LOG_LEVEL\): must be one of fatal, error, warn, info, debug, trace, silent/,
+    )
+    assert.match(problems[0]!, /"loud"/)
+  })
+
+  it('reports every bad value together, one problem per key, each naming its source', () => {
+    const problems = problemsOf({
+      flags: { port: 'abc', 'token-max-days': '0', database: 'mysql://x' },
+      env: {
+        OPENCENTRAL_LOG_LEVEL: 'loud',
+        OPENCENTRAL_PUBLIC_URL: 'ftp://example.com',
+        OPENCENTRAL_AUTH_CACHE_SIZE: '-5',
+      },
+    })
+    const expected: Array<[string, string]> = [
+      ['port', '--port'],
+      ['tokenMaxDays', '--token-max-days'],
+      ['databaseUrl', '--database'],
+      ['logLevel', 'OPENCENTRAL_LOG_LEVEL'],
+      ['publicUrl', 'OPENCENTRAL_PUBLIC_URL'],
+      ['authCacheSize', 'OPENCENTRAL_AUTH_CACHE_SIZE'],
+    ]
+    assert.equal(problems.length, expected.length, problems.join('\n'))
+    for (const [key, source] of expected) {
+      const matching = problems.filter((p) => p.startsWith(`${key} (`))
+      assert.equal(matching.length, 1, `one problem for ${key}: ${problems.join('\n')}`)
+      assert.ok(matching[0]!.startsWith(`${key} (${source}): `), matching[0])
+    }
+  })
+
+  it('refuses out-of-range numbers', () => {
+    assert.deepEqual(problemsOf({ flags: { port: '65536' } }), [
+      'port (--port): must be <= 65535 (got 65536)',
+    ])
+    const problems = problemsOf({ env: { OPENCENTRAL_TOKEN_DEFAULT_DAYS: '0' } })
+    assert.equal(problems.length, 1)
+    assert.match(problems[0]!, /^tokenDefaultDays \(OPENCENTRAL_TOKEN_DEFAULT_DAYS\): must be >= 1/)
+  })
+
+  it('refuses a fractional number rather than rounding it', () => {
+    const problems = problemsOf({ flags: { port: '8080.5', 'token-default-days': '1.5' } })
+    assert.equal(problems.length, 2, problems.join('\n'))
+    assert.ok(problems.some((p) => p.startsWith('port (--port): ')))
+    assert.ok(problems.some((p) => p.startsWith('tokenDefaultDays (--token-default-days): ')))
+  })
+
+  it('refuses an empty --port rather than reading it as 0 (any free port)', () => {
+    const problems = problemsOf({ flags: { port: '' } })
+    assert.equal(problems.length, 1, problems.join('\n'))
+    assert.ok(problems[0]!.startsWith('port (--port): '), problems[0])
+  })
+
+  it('refuses an empty host or data folder given as a flag', () => {
+    const problems = problemsOf({ flags: { host: '', data: '' } })
+    assert.equal(problems.length, 2, problems.join('\n'))
+    assert.ok(problems.some((p) => p.startsWith('host (--host): ')))
+    assert.ok(problems.some((p) => p.startsWith('dataDir (--data): ')))
+  })
+
+  it('refuses a public URL with a query or without http(s)', () => {
+    for (const value of [
+      'https://example.com/?a=1',
+      'example.com',
+      'https://',
+      'https://ex ample.com',
+    ]) {
+      const problems = problemsOf({ flags: { 'public-url': value } })
+      assert.equal(problems.length, 1, `${value}: ${problems.join('\n')}`)
+      assert.ok(problems[0]!.startsWith('publicUrl (--public-url): '), problems[0])
+    }
+  })
+
+  it('refuses a tokenDefaultDays longer than tokenMaxDays', () => {
+    const problems = problemsOf({ flags: { 'token-default-days': '800' } })
+    assert.deepEqual(problems, ['tokenDefaultDays (800) must not exceed tokenMaxDays (730)'])
+    assert.throws(
+      () =>
+        loadConfig({
+          env: { OPENCENTRAL_TOKEN_DEFAULT_DAYS: '20', OPENCENTRAL_TOKEN_MAX_DAYS: '10' },
+        }),
+      ConfigError,
+    )
+    assert.equal(
+      loadConfig({ flags: { 'token-default-days': '10', 'token-max-days': '10' } })
+        .tokenDefaultDays,
+      10,
+    )
+  })
+
+  it('names an override key that is not a setting', () => {
+    const problems = problemsOf({ overrides: { portt: 1 } as unknown as Partial<Config> })
+    assert.ok(problems.includes('portt: is not a configuration setting'), problems.join('\n'))
+  })
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({ flags: { port: '9000' } })
+    assert.ok(Object.isFrozen(config))
+    assert.throws(() => {
+      ;(config as { port: number }).port = 1
+    }, TypeError)
+    assert.equal(config.port, 9000)
+  })
+
+  it('does not share state between calls', () => {
+    const first = loadConfig({ flags: { port: '9000' } })
+    const second = loadConfig()
+    assert.equal(first.port, 9000)
+    assert.equal(second.port, 8080)
+  })
+
+  it('has a flag and an OPENCENTRAL_ environment variable for every setting', () => {
+    assert.deepEqual(
+      CONFIG_SOURCES.map((s) => s.key).sort(),
+      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile'].sort(),
+    )
+    for (const source of CONFIG_SOURCES) {
+      assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)
+      assert.match(source.env, /^OPENCENTRAL_[A-Z_]+$/)
+    }
+  })
+})
