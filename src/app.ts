@@ -5,6 +5,11 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { randomBytes } from 'node:crypto'
 import { ApiTokenAuthenticator } from './auth/api-token-authenticator.js'
 import { Authenticator } from './auth/authenticator.js'
+import { BearerAuthenticator } from './auth/bearer/bearer-authenticator.js'
+import { RemoteIssuerKeys } from './auth/bearer/issuer-keys.js'
+import { externalIssuers, type EntraAuthorities } from './auth/bearer/issuer-trust.js'
+import { PrincipalMatcher } from './auth/bearer/principal-matcher.js'
+import { TokenVerifier, type TrustedIssuer } from './auth/bearer/token-verifier.js'
 import type { Config } from './config/schema.js'
 import { authenticatePlugin, secureByDefaultPlugin } from './http/plugins/authenticate.js'
 import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/error-handler.js'
@@ -26,6 +31,8 @@ export interface AppDependencies {
   clock?: Clock
   /** Fastify's logger option, e.g. a pino instance writing to a test stream. */
   logger?: FastifyServerOptions['loggerInstance']
+  /** Where Entra ID's issuers live (Microsoft's by default; tests use a loopback issuer). */
+  entra?: EntraAuthorities
 }
 
 export interface OpenCentralApp {
@@ -103,6 +110,17 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     })
     await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
     await app.register(secureByDefaultPlugin)
+    const issuers: TrustedIssuer[] = externalIssuers(config, deps.entra).map((trust) => ({
+      trust,
+      keys: new RemoteIssuerKeys({ ...trust, discoveryUrl: trust.discoveryUrl as string }, app.log),
+    }))
+    const bearer =
+      issuers.length === 0
+        ? null
+        : new BearerAuthenticator(
+            new TokenVerifier(issuers, clock, config.authCacheSize),
+            new PrincipalMatcher(store, services.roles.permissionsOf, config.authCacheSize),
+          )
     await app.register(authenticatePlugin, {
       authenticator: new Authenticator(
         new ApiTokenAuthenticator(
@@ -112,7 +130,11 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
           clock,
           config.authCacheSize,
         ),
+        bearer,
       ),
+    })
+    app.addHook('onClose', async () => {
+      for (const issuer of issuers) issuer.keys.stop()
     })
 
     await app.register(serviceRoutes, { store })
@@ -127,6 +149,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       { prefix: '/api' },
     )
     await app.ready()
+    for (const issuer of issuers) issuer.keys.start()
 
     return {
       app,

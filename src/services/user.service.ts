@@ -125,7 +125,7 @@ export class UserService {
         if (current && rolesChange) {
           await ensureAdministratorRemains(trx, { type: 'user', id }, currentAssignments, assignments, now)
         }
-        const newRow = toRow(id, input, row?.created_at ?? Math.floor(now / 1000))
+        const newRow = toRow(id, input, row ?? null, Math.floor(now / 1000))
         await this.ensureUnique(trx, newRow)
         await userRepository.upsert(trx, newRow)
         await roleAssignmentRepository.replace(trx, 'user', id, assignments)
@@ -186,16 +186,24 @@ function validate(input: UserInput): UserInput {
   return input
 }
 
-function toRow(id: string, input: UserInput, createdAt: number): UserRow {
+/**
+ * The stored row. An email user keeps the directory identity it is bound to only while its email
+ * address stays the same: a new address may belong to someone else.
+ */
+function toRow(id: string, input: UserInput, previous: UserRow | null, now: number): UserRow {
   const email = input.type === 'email' ? (input.email as string) : null
+  const emailKey = email === null ? null : email.toLowerCase()
+  const keepsBinding = previous !== null && emailKey !== null && previous.email_key === emailKey
   return {
     id,
     type: input.type,
     email,
-    email_key: email === null ? null : email.toLowerCase(),
+    email_key: emailKey,
     tenant_id: input.type === 'email' ? null : (input.tenantId as string),
     object_id: input.type === 'email' ? null : (input.objectId as string),
-    created_at: createdAt,
+    bound_tenant_id: keepsBinding ? previous.bound_tenant_id : null,
+    bound_object_id: keepsBinding ? previous.bound_object_id : null,
+    created_at: previous?.created_at ?? now,
   }
 }
 

@@ -57,6 +57,9 @@ export interface UserTable {
   email_key: string | null
   tenant_id: string | null
   object_id: string | null
+  /** for email users: the directory identity bound on first sign-in */
+  bound_tenant_id: string | null
+  bound_object_id: string | null
   created_at: number
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import pino from 'pino'
 import { createApp, type OpenCentralApp } from '../../src/app.js'
+import type { EntraAuthorities } from '../../src/auth/bearer/issuer-trust.js'
 import { ROLE_IDS } from '../../src/authz/builtin-roles.js'
 import { loadConfig } from '../../src/config/load.js'
 import type { Config } from '../../src/config/schema.js'
@@ -63,7 +64,7 @@ export interface TestServer {
  */
 export async function startServer(
   dialect: Dialect,
-  options: { config?: Partial<Config>; clock?: TestClock } = {},
+  options: { config?: Partial<Config>; clock?: TestClock; entra?: EntraAuthorities } = {},
 ): Promise<TestServer> {
   const clock = options.clock ?? new TestClock()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-test-'))
@@ -88,7 +89,11 @@ export async function startServer(
       },
     }),
   )
-  const app = await createApp(config, { clock: clock.read, logger })
+  const app = await createApp(config, {
+    clock: clock.read,
+    logger,
+    ...(options.entra ? { entra: options.entra } : {}),
+  })
   const url = await app.app.listen({ port: 0, host: '127.0.0.1' })
 
   const createToken = async (id: string, roles: string[], expiry?: string) =>

@@ -32,6 +32,46 @@ export const userRepository = {
       .executeTakeFirst()
   },
 
+  /** The email user already bound to this directory identity. */
+  async findBoundTo(db: Executor, tenantId: string, objectId: string): Promise<UserRow | undefined> {
+    return db
+      .selectFrom('users')
+      .selectAll()
+      .where('bound_tenant_id', '=', tenantId)
+      .where('bound_object_id', '=', objectId)
+      .executeTakeFirst()
+  },
+
+  /** Binds an email user to a directory identity, only if it is still unbound. */
+  async bind(db: Executor, id: string, tenantId: string, objectId: string): Promise<boolean> {
+    const result = await db
+      .updateTable('users')
+      .set({ bound_tenant_id: tenantId, bound_object_id: objectId })
+      .where('id', '=', id)
+      .where('type', '=', 'email')
+      .where('bound_object_id', 'is', null)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  },
+
+  /** Directory objects of one type and tenant among `objectIds` (AD groups named in a token). */
+  async findDirectoryObjects(
+    db: Executor,
+    type: string,
+    tenantId: string,
+    objectIds: readonly string[],
+  ): Promise<UserRow[]> {
+    if (objectIds.length === 0) return []
+    return db
+      .selectFrom('users')
+      .selectAll()
+      .where('type', '=', type)
+      .where('tenant_id', '=', tenantId)
+      .where('object_id', 'in', objectIds)
+      .orderBy('id')
+      .execute()
+  },
+
   async upsert(db: Executor, row: UserRow): Promise<void> {
     const { id, created_at, ...values } = row
     await db

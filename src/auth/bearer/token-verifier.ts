@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto'
+import { decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose'
+import type { Clock } from '../../clock.js'
+import { AppError } from '../../errors/app-error.js'
+import { BoundedCache } from '../bounded-cache.js'
+import { invalidToken } from '../challenges.js'
+import { IssuerUnavailable, type IssuerKeys } from './issuer-keys.js'
+import type { IssuerTrust } from './issuer-trust.js'
+
+/** A trusted issuer with the source of its keys. */
+export interface TrustedIssuer {
+  trust: IssuerTrust
+  keys: IssuerKeys
+}
+
+/** What a verified token says about its bearer; identity is `(tenantId, objectId)`, never a mutable claim. */
+export interface VerifiedToken {
+  issuer: IssuerTrust
+  tenantId: string
+  objectId: string
+  /** An application acting for itself (service principal), not a person. */
+  appOnly: boolean
+  email: string | null
+  /** Group object ids; null when the token carries none. */
+  groups: readonly string[] | null
+  /** The issuer left the groups out because there were too many (`_claim_names.groups`). */
+  groupOverage: boolean
+  expiresAtMs: number
+}
+
+/**
+ * Verifies bearer JWTs with jose only: pinned algorithms, exact issuer, accepted audiences, the
+ * issuer's own keys (never keys named by the token). A verified token is remembered by its hash
+ * until it expires, so a repeated request does not verify the signature again.
+ */
+export class TokenVerifier {
+  private readonly issuers: ReadonlyMap<string, TrustedIssuer>
+  private readonly verified: BoundedCache<string, VerifiedToken>
+
+  constructor(
+    issuers: readonly TrustedIssuer[],
+    private readonly clock: Clock,
+    cacheSize: number,
+  ) {
+    this.issuers = new Map(issuers.map((i) => [i.trust.issuer, i]))
+    this.verified = new BoundedCache(cacheSize)
+  }
+
+  get trusted(): readonly TrustedIssuer[] {
+    return [...this.issuers.values()]
+  }
+
+  async verify(token: string): Promise<VerifiedToken> {
+    const key = createHash('sha256').update(token).digest('base64url')
+    const cached = this.verified.get(key)
+    if (cached && cached.expiresAtMs > this.clock()) return cached
+    if (cached) this.verified.delete(key)
+    const result = await this.verifyAnew(token)
+    this.verified.set(key, result)
+    return result
+  }
+
+  private async verifyAnew(token: string): Promise<VerifiedToken> {
+    let unverified: JWTPayload
+    try {
+      unverified = decodeJwt(token)
+    } catch {
+      throw invalidToken()
+    }
+    const issuer = typeof unverified.iss === 'string' ? this.issuers.get(unverified.iss) : undefined
+    if (!issuer) {
+      throw invalidToken(
+        typeof unverified.iss === 'string'
+          ? `The token's issuer '${unverified.iss}' is not trusted by this application.`
+          : 'The token names no issuer (iss).',
+      )
+    }
+    const { trust } = issuer
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, issuer.keys.getKey, {
+        issuer: trust.issuer,
+        audience: [...trust.audiences],
+        algorithms: [...trust.algorithms],
+        clockTolerance: trust.clockToleranceSeconds,
+        requiredClaims: ['exp'],
+        currentDate: new Date(this.clock()),
+      }))
+    } catch (error) {
+      throw explain(error, unverified, trust)
+    }
+    return describe(payload, trust)
+  }
+}
+
+function describe(payload: JWTPayload, trust: IssuerTrust): VerifiedToken {
+  const claims = payload as JWTPayload & Record<string, unknown>
+  const objectId = typeof claims.oid === 'string' ? claims.oid : payload.sub
+  if (!objectId) throw invalidToken('The token identifies no principal (neither oid nor sub).')
+  const tenantId = typeof claims.tid === 'string' ? claims.tid : trust.defaultTenant
+  // Entra's advice: `idtyp=app` marks app-only tokens; without it, no `scp` and an `oid` does.
+  const appOnly =
+    claims.idtyp === 'app' ||
+    (claims.idtyp === undefined && claims.scp === undefined && typeof claims.oid === 'string')
+  const groups = Array.isArray(claims.groups)
+    ? claims.groups.filter((g): g is string => typeof g === 'string')
+    : null
+  const claimNames = claims._claim_names as Record<string, unknown> | undefined
+  return {
+    issuer: trust,
+    tenantId,
+    objectId,
+    appOnly,
+    email: typeof claims.email === 'string' ? claims.email : null,
+    groups,
+    groupOverage: groups === null && typeof claimNames?.groups === 'string',
+    expiresAtMs: (payload.exp as number) * 1000,
+  }
+}
+
+/** The verdict could not be reached because the issuer's key set could not be fetched. */
+function keysUnreachable(error: unknown): boolean {
+  return (
+    error instanceof IssuerUnavailable ||
+    error instanceof errors.JWKSTimeout ||
+    (error instanceof TypeError && /fetch/i.test(error.message)) ||
+    (error instanceof errors.JOSEError &&
+      error.code === 'ERR_JOSE_GENERIC' &&
+      /JSON Web Key Set/.test(error.message))
+  )
+}
+
+/** Reasons are given where they are no oracle: a token's claims are readable by its holder. */
+function explain(error: unknown, claims: JWTPayload, trust: IssuerTrust): AppError {
+  if (keysUnreachable(error)) {
+    return new AppError(
+      'ServiceUnavailable',
+      `The keys of the issuer '${trust.issuer}' cannot be fetched right now; retry shortly.`,
+      { headers: { 'retry-after': '5' }, cause: error },
+    )
+  }
+  if (error instanceof errors.JWTExpired) {
+    const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : '?'
+    return invalidToken(`The token expired at ${exp}.`)
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'aud':
+        return invalidToken(
+          `The token's audience ${JSON.stringify(claims.aud)} is not accepted; accepted: ${trust.audiences.join(', ')}.`,
+        )
+      case 'exp':
+        return invalidToken('The token has no expiry (exp).')
+      case 'nbf':
+        return invalidToken(
+          `The token is not valid before ${new Date((claims.nbf as number) * 1000).toISOString()}.`,
+        )
+      case 'iat':
+        return invalidToken('The token claims to be issued in the future (iat).')
+      default:
+        return invalidToken(`The token's ${error.claim} claim is not valid: ${error.reason}.`)
+    }
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return invalidToken(
+      `The token's signing algorithm is not accepted from this issuer (accepted: ${trust.algorithms.join(', ')}).`,
+    )
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return invalidToken("The token was not signed with a key of its issuer.")
+  }
+  return invalidToken(undefined, error instanceof Error ? error.message : String(error))
+}
