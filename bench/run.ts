@@ -1,13 +1,17 @@
-// `npm run bench`: OpenCentral's API-token path against a bare Fastify route serving the same
-// SQLite row, measured in the same run. Servers run on core 0, the load generator on core 1;
+// `npm run bench`: OpenCentral's API-token and bearer-token paths against a bare Fastify route
+// serving the same SQLite row, measured in the same run. Bearer tokens come from a loopback
+// OpenID Connect issuer (RS256, Entra-shaped claims) trusted with --trust-file. Servers run on core 0, the load generator on core 1;
 // rounds are interleaved so machine drift hits every contender alike; medians are reported.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { TestIssuer } from '../test/helpers/issuer.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 12_000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const API_VERSION = '2022-07-31'
@@ -84,13 +88,17 @@ async function main() {
   const cli = (...args: string[]) =>
     execFileSync(process.execPath, ['bin/opencentral.js', ...args, '--data', dataDir], { cwd: root, encoding: 'utf8' }).trim()
   const children: ChildProcess[] = []
+  const issuer = await TestIssuer.start()
   try {
+    const trustFile = path.join(dataDir, 'trust.json')
+    writeFileSync(trustFile, JSON.stringify({ issuers: [{ issuer: issuer.generic }] }))
     const port = await freePort()
-    const server = startProcess(pinned(0, [process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), '--data', dataDir, '--log-level', 'warn']))
+    const server = startProcess(pinned(0, [process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), '--data', dataDir, '--log-level', 'warn', '--trust-file', trustFile, '--no-embedded-idp']))
     children.push(server)
     const base = `http://127.0.0.1:${port}`
     await waitFor(`${base}/healthz`)
     const admin = cli('token', 'create', 'bench-admin', '--role', 'Administrator')
+    const spObject = randomUUID()
     const call = async (method: string, pathname: string, body: unknown) => {
       const response = await fetch(`${base}${pathname}?api-version=${API_VERSION}`, {
         method,
@@ -107,6 +115,23 @@ async function main() {
     })
     await call('PUT', '/api/devices/bench-device', { displayName: 'Bench device', template: 'dtmi:bench:thermostat;1' })
     const operator = (await call('PUT', '/api/apiTokens/bench-operator', { roles: [{ role: OPERATOR }] })).token as string
+    await call('PUT', '/api/users/bench-bot', {
+      type: 'servicePrincipal',
+      tenantId: issuer.tenantId,
+      objectId: spObject,
+      roles: [{ role: OPERATOR }],
+    })
+    const bearerFor = () =>
+      issuer.sign(
+        { tid: issuer.tenantId, oid: spObject, idtyp: 'app', jti: randomUUID() },
+      )
+    const cachedBearer = `Bearer ${await bearerFor()}`
+    // More distinct tokens than the server's cache holds: every request verifies a signature.
+    console.error(`signing ${COLD_TOKENS} tokens for the cold path…`)
+    const coldTokens: string[] = []
+    for (let i = 0; i < COLD_TOKENS; i++) coldTokens.push(`Bearer ${await bearerFor()}`)
+    const coldFile = path.join(dataDir, 'cold-tokens.txt')
+    writeFileSync(coldFile, coldTokens.join('\n'))
 
     const barePort = await freePort()
     const bare = startProcess(pinned(0, [process.execPath, '--import', 'tsx', 'bench/bare-server.ts', dataDir, String(barePort)]))
@@ -116,6 +141,8 @@ async function main() {
     const contenders = [
       { name: 'bare Fastify + SQLite (floor)', pid: bare.pid, url: `http://127.0.0.1:${barePort}/api/devices/bench-device`, auth: '' },
       { name: 'OpenCentral, API token (Operator)', pid: server.pid, url: `${base}/api/devices/bench-device?api-version=${API_VERSION}`, auth: operator },
+      { name: 'OpenCentral, bearer token (cached)', pid: server.pid, url: `${base}/api/devices/bench-device?api-version=${API_VERSION}`, auth: cachedBearer },
+      { name: 'OpenCentral, bearer token (new each request)', pid: server.pid, url: `${base}/api/devices/bench-device?api-version=${API_VERSION}`, auth: `@${coldFile}` },
     ]
     const runs = new Map<string, Run[]>(contenders.map((c) => [c.name, []]))
     for (const contender of contenders) load(contender.url, contender.auth, 2) // warm-up
@@ -149,6 +176,7 @@ async function main() {
     writeFileSync(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`)
   } finally {
     for (const child of children) child.kill('SIGTERM')
+    await issuer.close()
     await new Promise((r) => setTimeout(r, 300))
     rmSync(dataDir, { recursive: true, force: true })
   }
