@@ -23,6 +23,7 @@ import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
 import { systemClock, type Clock } from './clock.js'
 import { openStore } from './storage/open-store.js'
+import { serverTls } from './tls/server-tls.js'
 import type { Store } from './storage/store.js'
 
 export interface AppDependencies {
@@ -62,7 +63,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   try {
     const services = await createServices(store, config, clock)
     const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
+    const tls = await serverTls(config)
     const app = Fastify({
+      ...(tls ? { https: tls } : {}),
       ...(deps.logger
         ? { loggerInstance: deps.logger }
         : { logger: { level: config.logLevel, redact: REDACT } }),

@@ -21,7 +21,8 @@ const SERVER_OPTIONS: NonNullable<Command['options']> = Object.fromEntries(
 export const COMMANDS: Command[] = [
   {
     words: ['start'],
-    usage: 'start [--port 8080] [--host 127.0.0.1] [--data ./data] [--database <postgres-url>] [--public-url <url>]',
+    usage:
+      'start [--port 8080] [--host 127.0.0.1] [--data ./data] [--database <postgres-url>] [--public-url <url>] [--tls-dev | --tls-cert <file> --tls-key <file>]',
     description: 'Run the server (every flag also has an OPENCENTRAL_* environment variable).',
     options: SERVER_OPTIONS,
     run: async (context) => (await import('./commands/start.js')).start(context),
@@ -48,6 +49,15 @@ export const COMMANDS: Command[] = [
     description: 'Revoke an API token.',
     options: STORE_OPTIONS,
     run: async (context) => (await import('./commands/token-delete.js')).tokenDelete(context),
+  },
+  {
+    words: ['cert', 'create'],
+    usage: 'cert create [--host <name>] [--host …] [--data ./data] [--json]',
+    description:
+      'Make a development certificate authority and a server certificate for loopback names under <data>/tls.',
+    options: { data: {}, host: { repeatable: true } },
+    switches: ['json'],
+    run: async (context) => (await import('./commands/cert-create.js')).certCreate(context),
   },
   {
     words: ['role', 'list'],

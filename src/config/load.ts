@@ -71,5 +71,11 @@ export function loadConfig(input: ConfigInput = {}): Config {
       `tokenDefaultDays (${config.tokenDefaultDays}) must not exceed tokenMaxDays (${config.tokenMaxDays})`,
     ])
   }
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw new ConfigError(['tlsCert and tlsKey: give both (--tls-cert and --tls-key), or neither'])
+  }
+  if (config.tlsDev && config.tlsCert !== undefined) {
+    throw new ConfigError(['tlsDev: use either --tls-dev or --tls-cert/--tls-key, not both'])
+  }
   return Object.freeze({ ...config })
 }

@@ -67,6 +67,29 @@ export const ConfigSchema = Type.Object(
       flag: 'token-max-days',
       env: 'OPENCENTRAL_TOKEN_MAX_DAYS',
     }),
+    tlsCert: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'PEM certificate (chain) file: serve HTTPS instead of HTTP. Needs --tls-key.',
+        flag: 'tls-cert',
+        env: 'OPENCENTRAL_TLS_CERT',
+      }),
+    ),
+    tlsKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'PEM private key file of --tls-cert.',
+        flag: 'tls-key',
+        env: 'OPENCENTRAL_TLS_KEY',
+      }),
+    ),
+    tlsDev: Type.Boolean({
+      default: false,
+      description:
+        'Serve HTTPS with the development certificate under <data>/tls, created if missing (see `opencentral cert create`).',
+      flag: 'tls-dev',
+      env: 'OPENCENTRAL_TLS_DEV',
+    }),
     trustIssuers: Type.Array(Type.String({ pattern: '^https?://[^\\s]+$' }), {
       default: [],
       description:

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs'
+import type { Config } from '../config/schema.js'
+import { ConfigError } from '../config/load.js'
+import { createDevCertificates, devCertificatePaths } from './dev-certificates.js'
+
+export interface ServerTls {
+  cert: Buffer
+  key: Buffer
+}
+
+/**
+ * The certificate and key to serve HTTPS with, or null for plain HTTP. With `tlsDev`, the
+ * development certificate is used, and created first if it does not exist yet.
+ */
+export async function serverTls(config: Config): Promise<ServerTls | null> {
+  if (config.tlsDev) {
+    const paths = devCertificatePaths(config.dataDir)
+    if (!existsSync(paths.cert) || !existsSync(paths.key)) await createDevCertificates(config.dataDir)
+    return { cert: readFileSync(paths.cert), key: readFileSync(paths.key) }
+  }
+  if (config.tlsCert === undefined || config.tlsKey === undefined) return null
+  try {
+    return { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+  } catch (error) {
+    throw new ConfigError([`tlsCert/tlsKey: ${(error as Error).message}`])
+  }
+}
+
+/** The URL clients reach the server at: the configured one, else derived from how it listens. */
+export function publicUrlOf(config: Config, tls: boolean): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '')
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  return `${tls ? 'https' : 'http'}://${host}:${config.port}`
+}
