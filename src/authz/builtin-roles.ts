@@ -36,12 +36,29 @@ export const APPLICATION_WIDE_AREAS: readonly Area[] = [
   'auditLog',
 ]
 
+/** True for a permission of an area that only application roles reach. */
+export const isApplicationWide = (permission: Permission): boolean =>
+  APPLICATION_WIDE_AREAS.includes(permission.split('.')[0] as Area)
+
+/**
+ * What a role of `type` listing `permissions` grants: the list closed under its dependencies,
+ * less the application-wide areas for an organization role. A dependency may point there
+ * (`users.read` implies `roles.read`), but an organization role never reaches those areas.
+ */
+export function rolePermissions(type: RoleType, permissions: Iterable<Permission>): Set<Permission> {
+  const closed = withDependencies(permissions)
+  if (type === 'organization') {
+    for (const permission of closed) if (isApplicationWide(permission)) closed.delete(permission)
+  }
+  return closed
+}
+
 const role = (
   id: string,
   displayName: string,
   type: RoleType,
   permissions: Iterable<Permission>,
-): RoleDefinition => ({ id, displayName, type, permissions: withDependencies(permissions) })
+): RoleDefinition => ({ id, displayName, type, permissions: rolePermissions(type, permissions) })
 
 /** The application roles every application starts with. */
 export const APPLICATION_ROLES: readonly RoleDefinition[] = [
@@ -112,3 +129,11 @@ export const ORGANIZATION_ROLES: readonly RoleDefinition[] = [
     'organizations.read',
   ]),
 ]
+
+/** Every built-in role, application roles first, in IoT Central's order. */
+export const BUILTIN_ROLES: readonly RoleDefinition[] = [...APPLICATION_ROLES, ...ORGANIZATION_ROLES]
+
+const BUILTIN_IDS: ReadonlySet<string> = new Set(Object.values(ROLE_IDS))
+
+/** True for the id of a built-in role, whether or not it is in the store yet. */
+export const isBuiltinRoleId = (id: string): boolean => BUILTIN_IDS.has(id)
