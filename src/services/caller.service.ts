@@ -28,7 +28,9 @@ export class CallerService {
     return {
       principal: { type: caller.type, id: caller.id },
       roles: caller.assignments.map((a) =>
-        a.organization === undefined ? { role: a.role } : { role: a.role, organization: a.organization },
+        a.organization === undefined
+          ? { role: a.role }
+          : { role: a.role, organization: a.organization },
       ),
       permissions: {
         application: sorted(caller.application),

@@ -27,7 +27,12 @@ export async function loadOrganizations(db: Executor): Promise<Organizations> {
   const records = new Map(
     rows.map((row) => [
       row.id,
-      { id: row.id, displayName: row.display_name, parent: row.parent_id, createdAt: row.created_at },
+      {
+        id: row.id,
+        displayName: row.display_name,
+        parent: row.parent_id,
+        createdAt: row.created_at,
+      },
     ]),
   )
   return { records, tree: new Map(rows.map((row) => [row.id, row.parent_id])) }

@@ -120,7 +120,10 @@ export class OrganizationService {
     caller: Principal | null,
     id: string,
     mode: 'put' | 'patch',
-    next: (current: OrganizationRecord | undefined) => { displayName: string; parent: string | null },
+    next: (current: OrganizationRecord | undefined) => {
+      displayName: string
+      parent: string | null
+    },
   ): Promise<OrganizationView> {
     const now = Math.floor(this.clock() / 1000)
     const { row, addedRoles } = await this.store.db.transaction().execute(async (trx) => {

@@ -1,11 +1,11 @@
-import { ROLE_IDS, rolePermissions, type RoleDefinition, type RoleType } from '../authz/builtin-roles.js'
-import { isPermission } from '../authz/permissions.js'
 import {
-  accessOf,
-  applicationAccess,
-  type Access,
-  type RoleAssignment,
-} from '../authz/policy.js'
+  ROLE_IDS,
+  rolePermissions,
+  type RoleDefinition,
+  type RoleType,
+} from '../authz/builtin-roles.js'
+import { isPermission } from '../authz/permissions.js'
+import { accessOf, applicationAccess, type Access, type RoleAssignment } from '../authz/policy.js'
 import { roleRepository, type RoleRecord } from '../storage/repositories/role.repository.js'
 import type { Store } from '../storage/store.js'
 import { CachedSnapshot } from './cached-snapshot.js'

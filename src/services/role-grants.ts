@@ -62,7 +62,9 @@ export function authorizeGrant(
     if (!role) continue
     const missing = missingPermissions(reach.at(placeOf(assignment)), role.permissions)
     if (missing.length > 0) {
-      const where = assignment.organization ? ` in the organization '${assignment.organization}'` : ''
+      const where = assignment.organization
+        ? ` in the organization '${assignment.organization}'`
+        : ''
       throw forbidden(
         `You cannot grant the role '${role.displayName}'${where}: it has permissions you do not hold (${missing.join(', ')}).`,
       )

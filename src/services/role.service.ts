@@ -52,7 +52,9 @@ export class RoleService {
   /** Creates the role, or replaces it when it exists (PUT); its type never changes. */
   async put(caller: Principal | null, id: string, input: RoleInput): Promise<RoleView> {
     if (!ID_PATTERN.test(id)) {
-      throw unprocessable(`roleId: '${id}' is not a valid role id (1-48 letters, digits, '-' or '_').`)
+      throw unprocessable(
+        `roleId: '${id}' is not a valid role id (1-48 letters, digits, '-' or '_').`,
+      )
     }
     if (isBuiltinRoleId(id)) throw builtinRole(id)
     return this.write(caller, id, 'put', () => input)
@@ -80,7 +82,11 @@ export class RoleService {
       const current = (await roleRepository.list(trx)).find((role) => role.id === id)
       if (!current) throw notFound(`The role '${id}'`)
       if (current.builtin) throw builtinRole(id)
-      checkHolds(caller, rolePermissions(current.type as RoleType, known(current.permissions)), 'delete')
+      checkHolds(
+        caller,
+        rolePermissions(current.type as RoleType, known(current.permissions)),
+        'delete',
+      )
       const holders = await roleAssignmentRepository.holdersOfRole(trx, id)
       if (holders.length > 0) {
         throw conflict(
@@ -106,7 +112,9 @@ export class RoleService {
       if (!current && mode === 'patch') throw notFound(`The role '${id}'`)
       if (current?.builtin) throw builtinRole(id)
       if (current && caller && !caller.permissions.has('roles.update')) {
-        throw forbidden(`The role '${id}' exists, and changing it needs the roles.update permission.`)
+        throw forbidden(
+          `The role '${id}' exists, and changing it needs the roles.update permission.`,
+        )
       }
       const input = next(current)
       if (current && input.type !== current.type) {
@@ -159,7 +167,8 @@ function checkDisplayName(name: string, id: string, records: readonly RoleRecord
  * application-wide area (it could never reach it). Returns the set closed under dependencies.
  */
 function checkPermissions(type: RoleType, permissions: readonly string[]): Set<Permission> {
-  if (permissions.length === 0) throw unprocessable('permissions: a role needs at least one permission.')
+  if (permissions.length === 0)
+    throw unprocessable('permissions: a role needs at least one permission.')
   for (const [index, permission] of permissions.entries()) {
     if (!isPermission(permission)) {
       throw unprocessable(

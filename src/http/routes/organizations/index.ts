@@ -26,7 +26,10 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'List the organizations the caller reaches',
         querystring: ApiVersionQuery,
-        response: { 200: Type.Object({ value: Type.Array(OrganizationSchema) }), ...errorResponses },
+        response: {
+          200: Type.Object({ value: Type.Array(OrganizationSchema) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => ({ value: await organizations.list(request.principal) }),

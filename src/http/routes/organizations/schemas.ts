@@ -12,7 +12,9 @@ export const OrganizationSchema = Type.Object(
 )
 
 const fields = {
-  id: Type.Optional(Type.String({ description: 'Read-only; tolerated when equal to the path id.' })),
+  id: Type.Optional(
+    Type.String({ description: 'Read-only; tolerated when equal to the path id.' }),
+  ),
   displayName: Type.String({ minLength: 1, maxLength: 200 }),
 }
 

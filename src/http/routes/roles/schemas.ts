@@ -15,7 +15,8 @@ export const RoleSchema = Type.Object(
 )
 
 const RoleType = Type.Enum(['application', 'organization'], {
-  description: 'Fixed at creation: application roles reach the whole application, organization roles one organization and its descendants.',
+  description:
+    'Fixed at creation: application roles reach the whole application, organization roles one organization and its descendants.',
 })
 const DisplayName = Type.String({ minLength: 1, maxLength: 100 })
 const Permissions = Type.Array(Type.String({ maxLength: 64 }), {
