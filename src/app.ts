@@ -17,6 +17,8 @@ import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { meRoutes } from './http/routes/me/index.js'
+import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
 import { serviceRoutes } from './http/routes/service.js'
 import { userRoutes } from './http/routes/users/index.js'
@@ -144,7 +146,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     await app.register(
       async (api) => {
         await api.register(apiTokenRoutes, { apiTokens: services.apiTokens })
-        await api.register(roleRoutes, { roles: services.roles })
+        await api.register(roleRoutes, { roles: services.roles, customRoles: services.customRoles })
+        await api.register(organizationRoutes, { organizations: services.organizations })
+        await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
         await api.register(deviceTemplateRoutes, { deviceTemplates: services.deviceTemplates, config })

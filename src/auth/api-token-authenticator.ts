@@ -53,7 +53,7 @@ export class ApiTokenAuthenticator {
       id: fields.skn,
       scheme: 'SharedAccessSignature',
       assignments: token.assignments,
-      permissions: await this.resolvePermissions(token.assignments),
+      ...(await this.resolvePermissions(token.assignments)),
     }
   }
 

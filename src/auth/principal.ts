@@ -1,20 +1,21 @@
-import type { Permission } from '../authz/permissions.js'
-import type { RoleAssignment } from '../authz/policy.js'
+import type { Access, RoleAssignment } from '../authz/policy.js'
 
-/** Who is calling, once a credential has been verified. */
-export interface Principal {
+/**
+ * Who is calling, once a credential has been verified, and what it may do where. `permissions`
+ * (from `Access`) is what it holds somewhere, which the route-level check reads; `application`
+ * and `organizations` say where, which the services read.
+ */
+export interface Principal extends Access {
   /** `apiToken` for SharedAccessSignature callers, `user` for Bearer callers. */
   readonly type: 'apiToken' | 'user'
   readonly id: string
   readonly scheme: 'SharedAccessSignature' | 'Bearer'
   readonly assignments: readonly RoleAssignment[]
-  readonly permissions: ReadonlySet<Permission>
 }
 
 /**
- * Turns role assignments into permissions, from the roles as they are now; a role's change
- * therefore applies on the next request of every holder.
+ * Turns role assignments into access, from the roles as they are now; a role's change therefore
+ * applies on the next request of every holder. Every authenticator builds its `Principal` with it:
+ * `{ type, id, scheme, assignments, ...(await resolve(assignments)) }`.
  */
-export type PermissionResolver = (
-  assignments: readonly RoleAssignment[],
-) => Promise<ReadonlySet<Permission>>
+export type PermissionResolver = (assignments: readonly RoleAssignment[]) => Promise<Access>

@@ -36,14 +36,21 @@ export const APPLICATION_WIDE_AREAS: readonly Area[] = [
   'auditLog',
 ]
 
+/** True for a permission of an area that only application roles reach. */
+export const isApplicationWide = (permission: Permission): boolean =>
+  APPLICATION_WIDE_AREAS.includes(permission.split('.')[0] as Area)
+
 /**
- * A role's permissions, closed under their dependencies. An organization role never reaches an
- * application-wide area, even where a dependency would lead there (users.read ⇒ roles.read).
+ * What a role of `type` listing `permissions` grants: the list closed under its dependencies,
+ * less the application-wide areas for an organization role. A dependency may point there
+ * (`users.read` implies `roles.read`), but an organization role never reaches those areas.
  */
 export function rolePermissions(type: RoleType, permissions: Iterable<Permission>): Set<Permission> {
   const closed = withDependencies(permissions)
-  if (type === 'application') return closed
-  return new Set([...closed].filter((p) => !APPLICATION_WIDE_AREAS.includes(p.split('.')[0] as Area)))
+  if (type === 'organization') {
+    for (const permission of closed) if (isApplicationWide(permission)) closed.delete(permission)
+  }
+  return closed
 }
 
 const role = (
@@ -122,3 +129,11 @@ export const ORGANIZATION_ROLES: readonly RoleDefinition[] = [
     'organizations.read',
   ]),
 ]
+
+/** Every built-in role, application roles first, in IoT Central's order. */
+export const BUILTIN_ROLES: readonly RoleDefinition[] = [...APPLICATION_ROLES, ...ORGANIZATION_ROLES]
+
+const BUILTIN_IDS: ReadonlySet<string> = new Set(Object.values(ROLE_IDS))
+
+/** True for the id of a built-in role, whether or not it is in the store yet. */
+export const isBuiltinRoleId = (id: string): boolean => BUILTIN_IDS.has(id)

@@ -1,16 +1,14 @@
-import { APPLICATION_ROLES } from './builtin-roles.js'
+import { APPLICATION_WIDE_AREAS, BUILTIN_ROLES } from './builtin-roles.js'
 import { CATALOGUE } from './permissions.js'
 
 /** The permission catalogue and what each built-in role holds (docs/permissions.md). */
 export function permissionsMarkdown(): string {
-  const header = `| Area | Permission | ${APPLICATION_ROLES.map((r) => r.displayName).join(' | ')} |`
-  const rule = `|---|---|${APPLICATION_ROLES.map(() => '---|').join('')}`
+  const header = `| Area | Permission | ${BUILTIN_ROLES.map((r) => r.displayName).join(' | ')} |`
+  const rule = `|---|---|${BUILTIN_ROLES.map(() => '---|').join('')}`
   const rows = Object.entries(CATALOGUE).flatMap(([area, actions]) =>
     actions.map((action) => {
       const permission = `${area}.${action}`
-      const marks = APPLICATION_ROLES.map((r) =>
-        r.permissions.has(permission as never) ? '✓' : '',
-      )
+      const marks = BUILTIN_ROLES.map((r) => (r.permissions.has(permission as never) ? '✓' : ''))
       return `| ${area} | \`${permission}\` | ${marks.join(' | ')} |`
     }),
   )
@@ -21,7 +19,11 @@ export function permissionsMarkdown(): string {
     '',
     "A permission is `<area>.<action>`; the areas follow IoT Central's custom-role editor. A role is a set of permissions, closed under their dependencies: every action of an area implies the area's `read`; `devices.read` implies `deviceTemplates.read` and `deviceGroups.read`; `devices.executeCommands` implies `devices.update`; `deviceGroups.create` implies `deviceGroups.update`; `jobs.execute` implies `jobs.update`, `devices.update` and `devices.executeCommands`; `users.read` and `apiTokens.read` imply `roles.read`.",
     '',
-    'Areas whose routes exist today: `apiTokens`, `roles`, `users`, `devices`, `deviceTemplates`. The others are part of the catalogue so that roles written now keep their meaning as the API grows.',
+    `Application roles apply to the whole application. Organization roles apply to one organization and everything below it, and never reach the application-wide areas (${APPLICATION_WIDE_AREAS.map((a) => `\`${a}\``).join(', ')}): a custom organization role that lists one is refused, and a dependency that points there (\`users.read\` ⇒ \`roles.read\`) is left out of an organization role.`,
+    '',
+    'Areas whose routes exist today: `apiTokens`, `roles`, `users`, `organizations`, `devices`, `deviceTemplates`. The others are part of the catalogue so that roles written now keep their meaning as the API grows.',
+    '',
+    'The organization roles (Org Admin, Org Operator, Org Viewer) exist once the first organization has been created.',
     '',
     header,
     rule,

@@ -9,7 +9,8 @@ import { roleAssignmentRepository } from '../storage/repositories/role-assignmen
 import type { Store } from '../storage/store.js'
 import { ensureAdministratorRemains } from './administrator-guard.js'
 import type { Clock } from '../clock.js'
-import { checkCanManage, checkGrant } from './role-grants.js'
+import type { OrganizationCatalog } from './organization-catalog.js'
+import { authorizeGrant, checkCanManage, validateAssignments } from './role-grants.js'
 import type { RoleCatalog } from './role-catalog.js'
 
 const DAY_MS = 86_400_000
@@ -39,24 +40,35 @@ export class ApiTokenService {
     private readonly store: Store,
     private readonly applicationId: string,
     private readonly roles: RoleCatalog,
+    private readonly organizations: OrganizationCatalog,
     private readonly config: Pick<Config, 'tokenDefaultDays' | 'tokenMaxDays'>,
     private readonly clock: Clock,
   ) {}
 
-  async list(): Promise<ApiTokenView[]> {
+  /** The tokens within the caller's reach; `caller` null is the operator at the CLI. */
+  async list(caller: Principal | null): Promise<ApiTokenView[]> {
+    const reach = await this.organizations.reachOf(caller)
     const rows = await apiTokenRepository.list(this.store.db)
     const assignments = await roleAssignmentRepository.listForMany(
       this.store.db,
       'apiToken',
       rows.map((r) => r.id),
     )
-    return rows.map((row) => view(row.id, assignments.get(row.id) ?? [], row.expires_at_ms))
+    return rows
+      .map((row) => view(row.id, assignments.get(row.id) ?? [], row.expires_at_ms))
+      .filter((token) => reach.includesAll('apiTokens.read', token.roles))
   }
 
-  async get(id: string): Promise<ApiTokenView> {
+  async get(caller: Principal | null, id: string): Promise<ApiTokenView> {
+    const reach = await this.organizations.reachOf(caller)
     const row = await apiTokenRepository.get(this.store.db, id)
-    if (!row) throw notFound(`The API token '${id}'`)
-    const assignments = await roleAssignmentRepository.listFor(this.store.db, 'apiToken', id)
+    const assignments = row
+      ? await roleAssignmentRepository.listFor(this.store.db, 'apiToken', id)
+      : []
+    // Out of reach is answered exactly as if it did not exist.
+    if (!row || !reach.includesAll('apiTokens.read', assignments)) {
+      throw notFound(`The API token '${id}'`)
+    }
     return view(id, assignments, row.expires_at_ms)
   }
 
@@ -73,7 +85,9 @@ export class ApiTokenService {
     }
     const now = this.clock()
     const expiresAtMs = this.expiryFrom(input.expiry, now)
-    const assignments = checkGrant(caller, input.roles, await this.roles.current())
+    const [roles, reach] = await Promise.all([this.roles.current(), this.organizations.reachOf(caller)])
+    const assignments = validateAssignments(input.roles, roles, reach)
+    authorizeGrant(reach, 'apiTokens.create', assignments, roles)
     const secret = generateSecret()
     await this.store.db.transaction().execute(async (trx) => {
       if (await apiTokenRepository.get(trx, id)) {
@@ -98,13 +112,15 @@ export class ApiTokenService {
   }
 
   async delete(caller: Principal | null, id: string): Promise<void> {
-    const roles = await this.roles.current()
+    const [roles, reach] = await Promise.all([this.roles.current(), this.organizations.reachOf(caller)])
     await this.store.db.transaction().execute(async (trx) => {
       await this.store.lockApplication(trx)
       const row = await apiTokenRepository.get(trx, id)
-      if (!row) throw notFound(`The API token '${id}'`)
-      const assignments = await roleAssignmentRepository.listFor(trx, 'apiToken', id)
-      checkCanManage(caller, assignments, roles, `the API token '${id}'`)
+      const assignments = row ? await roleAssignmentRepository.listFor(trx, 'apiToken', id) : []
+      if (!row || !reach.includesAll('apiTokens.read', assignments)) {
+        throw notFound(`The API token '${id}'`)
+      }
+      checkCanManage(reach, 'apiTokens.delete', assignments, roles, `the API token '${id}'`)
       if (row.expires_at_ms > this.clock()) {
         await ensureAdministratorRemains(trx, { type: 'apiToken', id }, assignments, null, this.clock())
       }

@@ -5,7 +5,10 @@ import type { DeviceTemplateRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
 import type { Clock } from '../clock.js'
 import { checkEtag, expectedEtag, newEtag } from './etag.js'
+import type { Principal } from '../auth/principal.js'
+import type { OrganizationCatalog } from './organization-catalog.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
+import { requireAt } from './scope-checks.js'
 
 /** A Digital Twin Model Identifier (DTDL v2): `dtmi:<segment>(:<segment>)*;<version>`. */
 export const DTMI_PATTERN =
@@ -19,9 +22,15 @@ export type DeviceTemplateView = Record<string, unknown> & {
   capabilityModel: Record<string, unknown>
 }
 
+/**
+ * Device templates belong to the whole application: anyone who may read templates reads them all,
+ * but only an application-wide `deviceTemplates.manage` changes them, since every organization's
+ * devices depend on them.
+ */
 export class DeviceTemplateService {
   constructor(
     private readonly store: Store,
+    private readonly organizations: OrganizationCatalog,
     private readonly clock: Clock,
   ) {}
 
@@ -41,10 +50,12 @@ export class DeviceTemplateService {
 
   /** Creates (and publishes) the template, or replaces it when it exists. */
   async put(
+    caller: Principal | null,
     id: string,
     document: Record<string, unknown>,
     ifMatch?: string,
   ): Promise<DeviceTemplateView> {
+    await this.requireManage(caller)
     if (!DTMI.test(id)) {
       throw unprocessable(`deviceTemplateId: '${id}' is not a valid DTMI (e.g. dtmi:contoso:thermostat;1).`)
     }
@@ -71,7 +82,8 @@ export class DeviceTemplateService {
     return toView(row)
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(caller: Principal | null, id: string): Promise<void> {
+    await this.requireManage(caller)
     await this.store.db.transaction().execute(async (trx) => {
       if (!(await deviceTemplateRepository.exists(trx, id))) {
         throw notFound(`The device template '${id}'`)
@@ -84,6 +96,10 @@ export class DeviceTemplateService {
       }
       await deviceTemplateRepository.delete(trx, id)
     })
+  }
+
+  private async requireManage(caller: Principal | null): Promise<void> {
+    requireAt(await this.organizations.reachOf(caller), 'deviceTemplates.manage', null)
   }
 }
 

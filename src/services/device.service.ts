@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js'
-import { AppError, forbidden, notFound, unprocessable } from '../errors/app-error.js'
+import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
@@ -7,8 +7,11 @@ import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
 import { isUniqueViolation } from './api-token.service.js'
 import type { Clock } from '../clock.js'
+import type { Reach } from '../authz/reach.js'
 import { checkEtag, expectedEtag, newEtag } from './etag.js'
+import type { OrganizationCatalog } from './organization-catalog.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
+import { requireAt } from './scope-checks.js'
 
 export interface DeviceView {
   id: string
@@ -39,19 +42,24 @@ const ID_PATTERN = new RegExp(DEVICE_ID_PATTERN)
 export class DeviceService {
   constructor(
     private readonly store: Store,
+    private readonly organizations: OrganizationCatalog,
     private readonly clock: Clock,
   ) {}
 
-  async list(page: PageRequest): Promise<Page<DeviceView>> {
+  /** The devices within the caller's reach, a page at a time. */
+  async list(caller: Principal | null, page: PageRequest): Promise<Page<DeviceView>> {
+    const scope = (await this.organizations.reachOf(caller)).scope('devices.read')
+    const within = scope.application ? null : [...scope.organizations]
     return readPage(
       page,
-      (after, limit) => deviceRepository.page(this.store.db, after, limit),
+      (after, limit) => deviceRepository.page(this.store.db, after, limit, within),
       (rows) => rows.map(toView),
     )
   }
 
-  async get(id: string): Promise<DeviceView> {
-    const row = await deviceRepository.get(this.store.db, id)
+  async get(caller: Principal | null, id: string): Promise<DeviceView> {
+    const reach = await this.organizations.reachOf(caller)
+    const row = readable(reach, await deviceRepository.get(this.store.db, id))
     if (!row) throw notFound(`The device '${id}'`)
     return toView(row)
   }
@@ -68,7 +76,7 @@ export class DeviceService {
         `deviceId: '${id}' is not a valid device id (1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit).`,
       )
     }
-    return this.write(caller, id, ifMatch, input, (current) => ({
+    return this.write(caller, id, 'put', ifMatch, input, (current) => ({
       displayName: input.displayName ?? id,
       template: input.template ?? null,
       enabled: input.enabled ?? true,
@@ -85,7 +93,7 @@ export class DeviceService {
     patch: DeviceInput,
     ifMatch?: string,
   ): Promise<DeviceView> {
-    return this.write(caller, id, ifMatch, patch, (current) => {
+    return this.write(caller, id, 'patch', ifMatch, patch, (current) => {
       if (!current) throw notFound(`The device '${id}'`)
       const organizations =
         patch.organizations === undefined
@@ -104,10 +112,12 @@ export class DeviceService {
     })
   }
 
-  async delete(_caller: Principal | null, id: string, ifMatch?: string): Promise<void> {
+  async delete(caller: Principal | null, id: string, ifMatch?: string): Promise<void> {
+    const reach = await this.organizations.reachOf(caller)
     await this.store.db.transaction().execute(async (trx) => {
-      const row = await deviceRepository.get(trx, id)
+      const row = readable(reach, await deviceRepository.get(trx, id))
       if (!row) throw notFound(`The device '${id}'`)
+      requireAt(reach, 'devices.delete', row.organization_id)
       checkEtag(expectedEtag(undefined, ifMatch), row.etag, `The device '${id}'`)
       await deviceRepository.delete(trx, id)
     })
@@ -116,6 +126,7 @@ export class DeviceService {
   private async write(
     caller: Principal | null,
     id: string,
+    mode: 'put' | 'patch',
     ifMatch: string | undefined,
     input: DeviceInput,
     next: (current: DeviceRow | undefined) => {
@@ -131,10 +142,17 @@ export class DeviceService {
       throw unprocessable(`id: is read-only and must be '${id}', the id in the path.`)
     }
     const now = Math.floor(this.clock() / 1000)
+    const reach = await this.organizations.reachOf(caller)
     const written = await this.store.db
       .transaction()
       .execute(async (trx) => {
-        const current = await deviceRepository.get(trx, id)
+        const stored = await deviceRepository.get(trx, id)
+        const current = readable(reach, stored)
+        if (!current && mode === 'patch') throw notFound(`The device '${id}'`)
+        if (stored && !current) {
+          // Ids are unique application-wide: this one is taken, by a device out of the caller's reach.
+          throw conflict(`The device id '${id}' is already taken; choose another.`)
+        }
         const needed = current ? 'devices.update' : 'devices.create'
         if (caller && !caller.permissions.has(needed)) {
           throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
@@ -146,7 +164,14 @@ export class DeviceService {
         if (input.provisioned !== undefined && input.provisioned !== values.provisioned) {
           throw unprocessable(`provisioned: is read-only (it is ${values.provisioned}).`)
         }
-        await checkReferences(trx, values.template, values.organizations)
+        await checkTemplate(trx, values.template)
+        const organization = checkOrganization(reach, values.organizations)
+        if (current) {
+          requireAt(reach, 'devices.update', current.organization_id)
+          if (organization !== current.organization_id) requireAt(reach, 'devices.update', organization)
+        } else {
+          requireAt(reach, 'devices.create', organization)
+        }
         const row: DeviceRow = {
           id,
           display_name: values.displayName,
@@ -154,7 +179,7 @@ export class DeviceService {
           enabled: values.enabled ? 1 : 0,
           provisioned: values.provisioned ? 1 : 0,
           simulated: values.simulated ? 1 : 0,
-          organization_id: values.organizations[0] ?? null,
+          organization_id: organization,
           etag: newEtag(),
           created_at: current?.created_at ?? now,
           updated_at: now,
@@ -175,20 +200,28 @@ export class DeviceService {
   }
 }
 
-async function checkReferences(
-  trx: Executor,
-  template: string | null,
-  organizations: string[],
-): Promise<void> {
+/** The device, when it exists and the caller may see it; a device without organization is the root's. */
+function readable(reach: Reach, row: DeviceRow | undefined): DeviceRow | undefined {
+  return row && reach.includes('devices.read', row.organization_id) ? row : undefined
+}
+
+async function checkTemplate(trx: Executor, template: string | null): Promise<void> {
   if (template !== null && !(await deviceTemplateRepository.exists(trx, template))) {
     throw unprocessable(`template: the device template '${template}' does not exist.`)
   }
+}
+
+/** The device's organization (`null`: the root); one the caller cannot see does not exist. */
+function checkOrganization(reach: Reach, organizations: string[]): string | null {
   if (organizations.length > 1) {
     throw unprocessable('organizations: a device belongs to at most one organization.')
   }
-  if (organizations.length === 1) {
-    throw unprocessable(`organizations: the organization '${organizations[0]}' does not exist.`)
+  const [organization] = organizations
+  if (organization === undefined) return null
+  if (!reach.sees(organization)) {
+    throw unprocessable(`organizations: the organization '${organization}' does not exist.`)
   }
+  return organization
 }
 
 export function toView(row: DeviceRow): DeviceView {

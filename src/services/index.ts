@@ -3,31 +3,47 @@ import type { Store } from '../storage/store.js'
 import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
+import { CallerService } from './caller.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
+import { OrganizationCatalog } from './organization-catalog.js'
+import { OrganizationService } from './organization.service.js'
 import { RoleCatalog } from './role-catalog.js'
+import { RoleService } from './role.service.js'
 import { UserService } from './user.service.js'
 
 /** Everything the HTTP layer and the CLI call; both go through the same services. */
 export interface Services {
   applicationId: string
+  /** The roles as they are now, and the resolver every authenticator builds principals with. */
   roles: RoleCatalog
+  /** Custom roles: create, change, delete. */
+  customRoles: RoleService
+  /** The organization tree as it is now, for scoping. */
+  organizationCatalog: OrganizationCatalog
+  organizations: OrganizationService
   apiTokens: ApiTokenService
   users: UserService
   devices: DeviceService
   deviceTemplates: DeviceTemplateService
+  callers: CallerService
 }
 
 /** Initializes the application in the store (first start) and wires the services. */
 export async function createServices(store: Store, config: Config, clock: Clock): Promise<Services> {
   const applicationId = await initializeApplication(store, clock())
   const roles = new RoleCatalog(store)
+  const organizationCatalog = new OrganizationCatalog(store)
   return {
     applicationId,
     roles,
-    apiTokens: new ApiTokenService(store, applicationId, roles, config, clock),
-    users: new UserService(store, roles, clock),
-    devices: new DeviceService(store, clock),
-    deviceTemplates: new DeviceTemplateService(store, clock),
+    customRoles: new RoleService(store, clock),
+    organizationCatalog,
+    organizations: new OrganizationService(store, organizationCatalog, clock),
+    apiTokens: new ApiTokenService(store, applicationId, roles, organizationCatalog, config, clock),
+    users: new UserService(store, roles, organizationCatalog, clock),
+    devices: new DeviceService(store, organizationCatalog, clock),
+    deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
+    callers: new CallerService(organizationCatalog),
   }
 }

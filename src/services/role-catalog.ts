@@ -1,40 +1,57 @@
-import { ROLE_IDS, rolePermissions, type RoleDefinition, type RoleType } from '../authz/builtin-roles.js'
-import { isPermission, type Permission } from '../authz/permissions.js'
-import { permissionsOf, type RoleAssignment } from '../authz/policy.js'
+import {
+  ROLE_IDS,
+  rolePermissions,
+  type RoleDefinition,
+  type RoleType,
+} from '../authz/builtin-roles.js'
+import { isPermission } from '../authz/permissions.js'
+import { accessOf, applicationAccess, type Access, type RoleAssignment } from '../authz/policy.js'
 import { roleRepository, type RoleRecord } from '../storage/repositories/role.repository.js'
 import type { Store } from '../storage/store.js'
+import { CachedSnapshot } from './cached-snapshot.js'
 
 export interface StoredRole extends RoleDefinition {
   builtin: boolean
 }
 
-/**
- * The application's roles, held in memory because every request needs them; dropped whenever the
- * change feed reports a role change (or cannot vouch for the cache), and read again on next use.
- */
-export class RoleCatalog {
-  private roles: Map<string, StoredRole> | null = null
+interface Snapshot {
+  roles: Map<string, StoredRole>
+  /** The access of each application role held alone: most principals hold just one. */
+  alone: Map<string, Access>
+}
 
-  constructor(private readonly store: Store) {
-    store.changes.subscribe((topic) => {
-      if (topic === null || topic === 'role') this.roles = null
+/** The application's roles, as they are now; every request needs them, so they stay in memory. */
+export class RoleCatalog {
+  private readonly snapshot: CachedSnapshot<Snapshot>
+
+  constructor(store: Store) {
+    this.snapshot = new CachedSnapshot(store, 'role', async () => {
+      const records = await roleRepository.list(store.db)
+      records.sort((a, b) => rank(a) - rank(b))
+      const roles = new Map(records.map((record) => [record.id, toRole(record)]))
+      const alone = new Map(
+        [...roles.values()]
+          .filter((role) => role.type === 'application')
+          .map((role) => [role.id, applicationAccess(role.permissions)]),
+      )
+      return { roles, alone }
     })
   }
 
   async current(): Promise<ReadonlyMap<string, StoredRole>> {
-    const trusted = this.store.changes.sync()
-    if (trusted && this.roles) return this.roles
-    const records = await roleRepository.list(this.store.db)
-    records.sort((a, b) => rank(a) - rank(b))
-    const roles = new Map(records.map((record) => [record.id, toRole(record)]))
-    if (trusted) this.roles = roles
-    return roles
+    return (await this.snapshot.get()).roles
   }
 
-  /** The permissions a set of assignments grants, from the roles as they are now. */
-  readonly permissionsOf = async (
-    assignments: readonly RoleAssignment[],
-  ): Promise<ReadonlySet<Permission>> => permissionsOf(assignments, await this.current())
+  /**
+   * What a set of assignments may do, and where, from the roles as they are now: the one
+   * resolver every authenticator builds its principal with.
+   */
+  readonly permissionsOf = async (assignments: readonly RoleAssignment[]): Promise<Access> => {
+    const { roles, alone } = await this.snapshot.get()
+    const only = assignments.length === 1 ? assignments[0] : undefined
+    const shared = only && only.organization === undefined ? alone.get(only.role) : undefined
+    return shared ?? accessOf(assignments, roles)
+  }
 
   /** Finds a role by id, or by display name (case-insensitive) for people typing at a CLI. */
   async find(idOrName: string): Promise<StoredRole | undefined> {
@@ -55,11 +72,12 @@ const rank = (record: RoleRecord): number => {
 }
 
 function toRole(record: RoleRecord): StoredRole {
+  const type = record.type as RoleType
   return {
     id: record.id,
     displayName: record.displayName,
-    type: record.type as RoleType,
+    type,
     builtin: record.builtin,
-    permissions: rolePermissions(record.type as RoleType, record.permissions.filter(isPermission)),
+    permissions: rolePermissions(type, record.permissions.filter(isPermission)),
   }
 }

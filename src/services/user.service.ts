@@ -9,7 +9,10 @@ import { ensureAdministratorRemains } from './administrator-guard.js'
 import { isUniqueViolation } from './api-token.service.js'
 import type { Clock } from '../clock.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
-import { checkCanManage, checkGrant } from './role-grants.js'
+import type { Reach } from '../authz/reach.js'
+import type { Executor } from '../storage/repositories/executor.js'
+import type { OrganizationCatalog } from './organization-catalog.js'
+import { authorizeGrant, checkCanManage, validateAssignments } from './role-grants.js'
 import type { RoleCatalog } from './role-catalog.js'
 
 export const USER_TYPES = ['email', 'servicePrincipal', 'adGroup'] as const
@@ -40,13 +43,17 @@ export class UserService {
   constructor(
     private readonly store: Store,
     private readonly roles: RoleCatalog,
+    private readonly organizations: OrganizationCatalog,
     private readonly clock: Clock,
   ) {}
 
-  async list(page: PageRequest): Promise<Page<UserView>> {
+  /** The users within the caller's reach, a page at a time. */
+  async list(caller: Principal | null, page: PageRequest): Promise<Page<UserView>> {
+    const scope = (await this.organizations.reachOf(caller)).scope('users.read')
+    const within = scope.application ? null : [...scope.organizations]
     return readPage(
       page,
-      (after, limit) => userRepository.page(this.store.db, after, limit),
+      (after, limit) => userRepository.page(this.store.db, after, limit, within),
       async (rows) => {
         const assignments = await roleAssignmentRepository.listForMany(
           this.store.db,
@@ -58,20 +65,21 @@ export class UserService {
     )
   }
 
-  async get(id: string): Promise<UserView> {
-    const row = await userRepository.get(this.store.db, id)
-    if (!row) throw notFound(`The user '${id}'`)
-    return toView(row, await roleAssignmentRepository.listFor(this.store.db, 'user', id))
+  async get(caller: Principal | null, id: string): Promise<UserView> {
+    const reach = await this.organizations.reachOf(caller)
+    const found = await readWithin(this.store.db, reach, id)
+    if (!found) throw notFound(`The user '${id}'`)
+    return toView(found.row, found.assignments)
   }
 
   /** Creates the user, or replaces it entirely when it exists (PUT). */
   async put(caller: Principal | null, id: string, input: UserInput): Promise<UserView> {
-    return this.write(caller, id, () => input)
+    return this.write(caller, id, 'put', () => input)
   }
 
   /** Applies a JSON merge patch to an existing user. */
   async patch(caller: Principal | null, id: string, patch: Partial<UserInput>): Promise<UserView> {
-    return this.write(caller, id, (current) => {
+    return this.write(caller, id, 'patch', (current) => {
       if (!current) throw notFound(`The user '${id}'`)
       if (patch.type !== undefined && patch.type !== current.type) {
         throw unprocessable(`type: a user's type cannot change (it is '${current.type}').`)
@@ -82,13 +90,13 @@ export class UserService {
   }
 
   async delete(caller: Principal | null, id: string): Promise<void> {
-    const roles = await this.roles.current()
+    const [roles, reach] = await Promise.all([this.roles.current(), this.organizations.reachOf(caller)])
     await this.store.db.transaction().execute(async (trx) => {
       await this.store.lockApplication(trx)
-      const row = await userRepository.get(trx, id)
-      if (!row) throw notFound(`The user '${id}'`)
-      const assignments = await roleAssignmentRepository.listFor(trx, 'user', id)
-      checkCanManage(caller, assignments, roles, `the user '${id}'`)
+      const found = await readWithin(trx, reach, id)
+      if (!found) throw notFound(`The user '${id}'`)
+      const { assignments } = found
+      checkCanManage(reach, 'users.delete', assignments, roles, `the user '${id}'`)
       await ensureAdministratorRemains(trx, { type: 'user', id }, assignments, null, this.clock())
       await roleAssignmentRepository.deleteFor(trx, 'user', id)
       await userRepository.delete(trx, id)
@@ -99,25 +107,32 @@ export class UserService {
   private async write(
     caller: Principal | null,
     id: string,
+    mode: 'put' | 'patch',
     next: (current: UserView | null) => UserInput,
   ): Promise<UserView> {
-    const roles = await this.roles.current()
+    const [roles, reach] = await Promise.all([this.roles.current(), this.organizations.reachOf(caller)])
     const now = this.clock()
     const result = await this.store.db
       .transaction()
       .execute(async (trx) => {
         await this.store.lockApplication(trx)
-        const row = await userRepository.get(trx, id)
-        const currentAssignments = row
-          ? await roleAssignmentRepository.listFor(trx, 'user', id)
-          : []
-        const current = row ? toView(row, currentAssignments) : null
+        const found = await readWithin(trx, reach, id)
+        if (!found && mode === 'put' && (await userRepository.get(trx, id))) {
+          // Ids are unique application-wide: this one is taken, by a user out of the caller's reach.
+          throw conflict(`The user id '${id}' is already taken; choose another.`)
+        }
+        const row = found?.row
+        const currentAssignments = found?.assignments ?? []
+        const current = found ? toView(found.row, currentAssignments) : null
         if (current && caller && !caller.permissions.has('users.update')) {
           throw forbidden(`The user '${id}' exists, and changing it needs the users.update permission.`)
         }
         const input = validate(next(current))
-        if (current) checkCanManage(caller, currentAssignments, roles, `the user '${id}'`)
-        const assignments = checkGrant(caller, input.roles, roles)
+        const assignments = validateAssignments(input.roles, roles, reach)
+        if (current) {
+          checkCanManage(reach, 'users.update', currentAssignments, roles, `the user '${id}'`)
+        }
+        authorizeGrant(reach, current ? 'users.update' : 'users.create', assignments, roles)
         const rolesChange = !sameAssignments(currentAssignments, assignments)
         if (caller?.type === 'user' && caller.id === id && (rolesChange || !current)) {
           throw forbidden('You cannot change your own role assignments.')
@@ -126,7 +141,7 @@ export class UserService {
           await ensureAdministratorRemains(trx, { type: 'user', id }, currentAssignments, assignments, now)
         }
         const newRow = toRow(id, input, row ?? null, Math.floor(now / 1000))
-        await this.ensureUnique(trx, newRow)
+        await ensureUnique(trx, reach, newRow)
         await userRepository.upsert(trx, newRow)
         await roleAssignmentRepository.replace(trx, 'user', id, assignments)
         return toView(newRow, assignments)
@@ -140,25 +155,40 @@ export class UserService {
     await this.store.changes.publish('user', id)
     return result
   }
+}
 
-  private async ensureUnique(trx: Parameters<typeof userRepository.get>[0], row: UserRow) {
-    const other =
-      row.email_key !== null
-        ? await userRepository.findByEmailKey(trx, row.email_key)
-        : await userRepository.findByDirectoryObject(
-            trx,
-            row.type,
-            row.tenant_id as string,
-            row.object_id as string,
-          )
-    if (other && other.id !== row.id) {
-      throw conflict(
-        row.email_key !== null
-          ? `The user '${other.id}' already has the email address '${row.email}'.`
-          : `The user '${other.id}' is already this ${row.type === 'adGroup' ? 'group' : 'service principal'} (tenant ${row.tenant_id}, object ${row.object_id}).`,
-      )
-    }
-  }
+/** The user and its assignments, when it exists and lies wholly within the caller's reach. */
+async function readWithin(
+  db: Executor,
+  reach: Reach,
+  id: string,
+): Promise<{ row: UserRow; assignments: RoleAssignment[] } | null> {
+  const row = await userRepository.get(db, id)
+  if (!row) return null
+  const assignments = await roleAssignmentRepository.listFor(db, 'user', id)
+  // Out of reach is answered exactly as if it did not exist.
+  return reach.includesAll('users.read', assignments) ? { row, assignments } : null
+}
+
+/** 409 when another user has the same email or directory object; named only if within reach. */
+async function ensureUnique(trx: Executor, reach: Reach, row: UserRow): Promise<void> {
+  const other =
+    row.email_key !== null
+      ? await userRepository.findByEmailKey(trx, row.email_key)
+      : await userRepository.findByDirectoryObject(
+          trx,
+          row.type,
+          row.tenant_id as string,
+          row.object_id as string,
+        )
+  if (!other || other.id === row.id) return
+  const visible = (await readWithin(trx, reach, other.id)) !== null
+  const who = visible ? `The user '${other.id}'` : 'Another user'
+  throw conflict(
+    row.email_key !== null
+      ? `${who} already has the email address '${row.email}'.`
+      : `${who} is already this ${row.type === 'adGroup' ? 'group' : 'service principal'} (tenant ${row.tenant_id}, object ${row.object_id}).`,
+  )
 }
 
 function validate(input: UserInput): UserInput {

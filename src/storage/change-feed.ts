@@ -1,12 +1,12 @@
 /** What a change concerns; caches listen for the topics they hold. */
-export type ChangeTopic = 'apiToken' | 'user' | 'role'
+export type ChangeTopic = 'apiToken' | 'user' | 'role' | 'organization'
 
 /** `topic` null means "anything may have changed": drop every cached entry. */
 export type ChangeListener = (topic: ChangeTopic | null, id: string | null) => void
 
 /**
- * Tells every node (and every process sharing an SQLite file) that credentials or roles changed,
- * so that in-memory caches never outlive a revocation.
+ * Tells every node (and every process sharing an SQLite file) that credentials, roles or
+ * organizations changed, so that in-memory caches never outlive a revocation.
  */
 export interface ChangeFeed {
   /**
@@ -33,7 +33,12 @@ export class ChangeListeners {
   }
 }
 
-const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['apiToken', 'user', 'role'])
+const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>([
+  'apiToken',
+  'user',
+  'role',
+  'organization',
+])
 
 export function encodeChange(topic: ChangeTopic, id: string): string {
   return `${topic}:${id}`

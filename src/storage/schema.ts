@@ -13,6 +13,7 @@ export interface Database {
   users: UserTable
   devices: DeviceTable
   device_templates: DeviceTemplateTable
+  organizations: OrganizationTable
 }
 
 export interface ApplicationTable {
@@ -86,6 +87,14 @@ export interface DeviceTemplateTable {
   updated_at: number
 }
 
+export interface OrganizationTable {
+  id: string
+  display_name: string
+  /** null for a top-level organization */
+  parent_id: string | null
+  created_at: number
+}
+
 export type RoleRow = Selectable<RoleTable>
 export type RoleAssignmentRow = Selectable<RoleAssignmentTable>
 export type ApiTokenRow = Selectable<ApiTokenTable>
@@ -93,4 +102,5 @@ export type UserRow = Selectable<UserTable>
 export type NewUserRow = Insertable<UserTable>
 export type DeviceRow = Selectable<DeviceTable>
 export type DeviceTemplateRow = Selectable<DeviceTemplateTable>
+export type OrganizationRow = Selectable<OrganizationTable>
 export type { Generated }

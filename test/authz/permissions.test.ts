@@ -14,7 +14,7 @@ import {
   withDependencies,
   type Permission,
 } from '../../src/authz/permissions.js'
-import { missingPermissions, permissionsOf, type RolePermissions } from '../../src/authz/policy.js'
+import { accessOf, missingPermissions, type RoleGrant } from '../../src/authz/policy.js'
 
 const sorted = (permissions: Iterable<string>): string[] => [...permissions].sort()
 const area = (permission: string): string => permission.split('.')[0]!
@@ -28,7 +28,13 @@ const administrator = roleById(ROLE_IDS.administrator)
 const builder = roleById(ROLE_IDS.builder)
 const operator = roleById(ROLE_IDS.operator)
 
-const ROLES: ReadonlyMap<string, RolePermissions> = new Map(
+/** What application assignments grant, wherever: the union of their roles' permissions. */
+const permissionsOf = (
+  assignments: Parameters<typeof accessOf>[0],
+  roles: ReadonlyMap<string, RoleGrant>,
+) => accessOf(assignments, roles).permissions
+
+const ROLES: ReadonlyMap<string, RoleGrant> = new Map(
   [...APPLICATION_ROLES, ...ORGANIZATION_ROLES].map((r) => [r.id, r]),
 )
 
@@ -236,7 +242,7 @@ describe('the built-in roles', () => {
   })
 })
 
-describe('permissionsOf', () => {
+describe('accessOf, everywhere', () => {
   it('gives the permissions of a single role', () => {
     assert.deepEqual(
       sorted(permissionsOf([{ role: ROLE_IDS.operator }], ROLES)),

@@ -6,6 +6,7 @@ import pino from 'pino'
 import { createApp, type OpenCentralApp } from '../../src/app.js'
 import type { EntraAuthorities } from '../../src/auth/bearer/issuer-trust.js'
 import { ROLE_IDS } from '../../src/authz/builtin-roles.js'
+import type { RoleAssignment } from '../../src/authz/policy.js'
 import { loadConfig } from '../../src/config/load.js'
 import type { Config } from '../../src/config/schema.js'
 import type { Dialect } from '../../src/storage/store.js'
@@ -55,6 +56,8 @@ export interface TestServer {
   request<T = any>(method: string, pathname: string, options?: RequestOptions): Promise<ApiResponse<T>>
   /** Creates an API token with the given role ids, as the operator would at the CLI. */
   createToken(id: string, roles: string[], expiry?: string): Promise<string>
+  /** Creates an API token with role assignments that may name organizations. */
+  createScopedToken(id: string, roles: RoleAssignment[]): Promise<string>
   close(): Promise<void>
 }
 
@@ -103,6 +106,8 @@ export async function startServer(
         expiry,
       })
     ).token
+  const createScopedToken = async (id: string, roles: RoleAssignment[]) =>
+    (await app.services.apiTokens.create(null, id, { roles })).token
   const adminToken = await createToken('test-admin', [ROLE_IDS.administrator])
 
   return {
@@ -113,6 +118,7 @@ export async function startServer(
     logs,
     adminToken,
     createToken,
+    createScopedToken,
     async request(method, pathname, opts = {}) {
       const target = new URL(pathname, url)
       const query = { 'api-version': API_VERSION, ...opts.query }

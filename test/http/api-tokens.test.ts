@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Principal } from '../../src/auth/principal.js'
+import { applicationAccess } from '../../src/authz/policy.js'
 import { AppError } from '../../src/errors/app-error.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import {
@@ -378,7 +379,7 @@ for (const dialect of DIALECTS) {
           id: 'fabricated',
           scheme: 'SharedAccessSignature',
           assignments: [{ role: ROLE_IDS.operator }],
-          permissions: new Set([...operator.permissions, 'apiTokens.create']),
+          ...applicationAccess(new Set([...operator.permissions, 'apiTokens.create'])),
         }
       }
 

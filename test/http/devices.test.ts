@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Principal } from '../../src/auth/principal.js'
+import { applicationAccess } from '../../src/authz/policy.js'
 import type { Permission } from '../../src/authz/permissions.js'
 import { AppError } from '../../src/errors/app-error.js'
 import { DIALECTS } from '../helpers/dialects.js'
@@ -21,7 +22,7 @@ function principal(...permissions: Permission[]): Principal {
     id: 'in-process',
     scheme: 'SharedAccessSignature',
     assignments: [],
-    permissions: new Set(permissions),
+    ...applicationAccess(new Set(permissions)),
   }
 }
 

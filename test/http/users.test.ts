@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Principal } from '../../src/auth/principal.js'
+import { applicationAccess } from '../../src/authz/policy.js'
 import type { Permission } from '../../src/authz/permissions.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { expectError, ROLE_IDS, startServer, type TestServer } from '../helpers/server.js'
@@ -59,7 +60,7 @@ const principal = (id: string, role: string, permissions: Iterable<Permission>):
   id,
   scheme: 'Bearer',
   assignments: [{ role }],
-  permissions: new Set(permissions),
+  ...applicationAccess(new Set(permissions)),
 })
 
 for (const dialect of DIALECTS) {
@@ -683,10 +684,10 @@ for (const dialect of DIALECTS) {
       )
 
       assert.deepEqual(
-        (await server.app.services.apiTokens.list()).map((t) => t.id),
+        (await server.app.services.apiTokens.list(null)).map((t) => t.id),
         ['observer'],
       )
-      assert.deepEqual(await server.app.services.users.get('root'), root)
+      assert.deepEqual(await server.app.services.users.get(null, 'root'), root)
       // The application is not locked out: the remaining principals still work.
       assert.equal((await server.request('GET', '/api/devices', { auth: observer })).status, 200)
     })
@@ -714,7 +715,7 @@ for (const dialect of DIALECTS) {
         message:
           "This is the application's last Administrator: add another Administrator before removing it.",
       })
-      assert.deepEqual(await users.get('root'), root)
+      assert.deepEqual(await users.get(null, 'root'), root)
 
       // Over HTTP, a caller without the permission is refused before the rule is reached.
       expectError(
@@ -730,7 +731,7 @@ for (const dialect of DIALECTS) {
         403,
         'Forbidden',
       )
-      assert.deepEqual(await users.get('root'), root)
+      assert.deepEqual(await users.get(null, 'root'), root)
     })
 
     it('still allows changing the last Administrator’s email', async () => {
@@ -739,7 +740,7 @@ for (const dialect of DIALECTS) {
       })
       const expected = { id: 'root', ...emailUser('root.2@example.com', ROLE_IDS.administrator) }
       assert.deepEqual(patched, expected)
-      assert.deepEqual(await server.app.services.users.get('root'), expected)
+      assert.deepEqual(await server.app.services.users.get(null, 'root'), expected)
     })
 
     it('does not count an expired Administrator token', async () => {
@@ -750,7 +751,7 @@ for (const dialect of DIALECTS) {
         server.app.services.users.patch(null, 'root', { roles: [{ role: ROLE_IDS.operator }] }),
         { name: 'AppError', code: 'Conflict' },
       )
-      assert.deepEqual((await server.app.services.users.get('root')).roles, [
+      assert.deepEqual((await server.app.services.users.get(null, 'root')).roles, [
         { role: ROLE_IDS.administrator },
       ])
     })

@@ -52,7 +52,7 @@ export class PrincipalMatcher {
       id: membership.userId,
       scheme: 'Bearer',
       assignments: membership.assignments,
-      permissions: await this.resolvePermissions(membership.assignments),
+      ...(await this.resolvePermissions(membership.assignments)),
     }
   }
 

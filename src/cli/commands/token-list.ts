@@ -4,7 +4,7 @@ import { withServices } from '../store-session.js'
 
 export async function tokenList({ flags, switches, env, output }: CommandContext) {
   return withServices(flags, env, async (services) => {
-    const tokens = await services.apiTokens.list()
+    const tokens = await services.apiTokens.list(null)
     if (switches.has('json')) {
       output.out(JSON.stringify(tokens))
       return 0

@@ -31,11 +31,12 @@ export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
     app.decorateRequest('principal', null)
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config
-      if (config.public || config.permission === undefined) return
+      if (config.public || (config.permission === undefined && !config.authenticated)) return
       if (hasSeveralAuthorizations(request)) throw duplicateCredential()
       const principal = await authenticator.authenticate(request.headers.authorization)
       request.principal = principal
       checkApiVersion((request.query as Record<string, unknown>)['api-version'])
+      if (config.permission === undefined) return
       if (!holdsAny(principal.permissions, config.permission)) {
         const wanted = typeof config.permission === 'string' ? config.permission : config.permission.join(' or ')
         throw new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`, {
@@ -46,12 +47,19 @@ export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
   },
 )
 
-/** Fails start-up for any route that declares neither a permission nor `public: true`. */
+/** Fails start-up for any route that declares no permission, `authenticated` nor `public: true`. */
 export const secureByDefaultPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onRoute', (route) => {
-    const config = (route.config ?? {}) as { permission?: unknown; public?: boolean }
-    if (!config.public && config.permission === undefined && route.method !== 'HEAD') {
-      throw new TypeError(`Route ${String(route.method)} ${route.url} declares neither a permission nor public: true`)
+    const config = (route.config ?? {}) as {
+      permission?: unknown
+      authenticated?: boolean
+      public?: boolean
+    }
+    const declared = config.public || config.authenticated || config.permission !== undefined
+    if (!declared && route.method !== 'HEAD') {
+      throw new TypeError(
+        `Route ${String(route.method)} ${route.url} declares neither a permission, authenticated nor public: true`,
+      )
     }
   })
 })

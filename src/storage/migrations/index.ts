@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely'
 import { initial } from './202611280001-initial.js'
+import { organizations } from './202611280003-organizations.js'
 import { bindEmailUsers } from './202611280004-bind-email-users.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '202611280001-initial': initial(dialect),
+    '202611280003-organizations': organizations(dialect),
     '202611280004-bind-email-users': bindEmailUsers,
   }
 }

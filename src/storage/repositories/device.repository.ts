@@ -6,10 +6,20 @@ export const deviceRepository = {
     return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst()
   },
 
-  /** One page in id order after `afterId`: a keyset page costs the same wherever it starts. */
-  async page(db: Executor, afterId: string | null, limit: number): Promise<DeviceRow[]> {
+  /**
+   * One page in id order after `afterId`: a keyset page costs the same wherever it starts.
+   * `organizations` null reads every device; otherwise only those in the listed organizations.
+   */
+  async page(
+    db: Executor,
+    afterId: string | null,
+    limit: number,
+    organizations: readonly string[] | null = null,
+  ): Promise<DeviceRow[]> {
+    if (organizations !== null && organizations.length === 0) return []
     let query = db.selectFrom('devices').selectAll().orderBy('id').limit(limit)
     if (afterId !== null) query = query.where('id', '>', afterId)
+    if (organizations !== null) query = query.where('organization_id', 'in', organizations)
     return query.execute()
   },
 
@@ -34,12 +44,24 @@ export const deviceRepository = {
     return Number(result.numDeletedRows) > 0
   },
 
-  async countUsingTemplate(db: Executor, template: string): Promise<number> {
-    const row = await db
-      .selectFrom('devices')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('template', '=', template)
-      .executeTakeFirstOrThrow()
-    return Number(row.count)
+  async countInOrganization(db: Executor, organization: string): Promise<number> {
+    return countWhere(db, 'organization_id', organization)
   },
+
+  async countUsingTemplate(db: Executor, template: string): Promise<number> {
+    return countWhere(db, 'template', template)
+  },
+}
+
+async function countWhere(
+  db: Executor,
+  column: 'organization_id' | 'template',
+  value: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('devices')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where(column, '=', value)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
 }

@@ -3,6 +3,11 @@ import type { Executor } from './executor.js'
 
 export type PrincipalType = 'apiToken' | 'user'
 
+export interface PrincipalRef {
+  type: PrincipalType
+  id: string
+}
+
 export const roleAssignmentRepository = {
   async listFor(db: Executor, type: PrincipalType, id: string): Promise<RoleAssignment[]> {
     const rows = await db
@@ -65,6 +70,16 @@ export const roleAssignmentRepository = {
       .execute()
   },
 
+  /** Every principal holding `roleId` (anywhere), by type then id. */
+  async holdersOfRole(db: Executor, roleId: string): Promise<PrincipalRef[]> {
+    return holdersWhere(db, 'role_id', roleId)
+  },
+
+  /** Every principal with an assignment in `organization`, by type then id. */
+  async holdersIn(db: Executor, organization: string): Promise<PrincipalRef[]> {
+    return holdersWhere(db, 'organization_id', organization)
+  },
+
   /**
    * Every principal that holds `roleId` application-wide: users, and API tokens that have not
    * expired at `nowMs`.
@@ -73,7 +88,7 @@ export const roleAssignmentRepository = {
     db: Executor,
     roleId: string,
     nowMs: number,
-  ): Promise<{ type: PrincipalType; id: string }[]> {
+  ): Promise<PrincipalRef[]> {
     const rows = await db
       .selectFrom('role_assignments as ra')
       .leftJoin('api_tokens as t', (join) =>
@@ -87,8 +102,28 @@ export const roleAssignmentRepository = {
         eb.or([eb('ra.principal_type', '=', 'user'), eb('t.expires_at_ms', '>', nowMs)]),
       )
       .execute()
-    return rows.map((r) => ({ type: r.principal_type as PrincipalType, id: r.principal_id }))
+    return rows.map(toPrincipalRef)
   },
+}
+
+async function holdersWhere(
+  db: Executor,
+  column: 'role_id' | 'organization_id',
+  value: string,
+): Promise<PrincipalRef[]> {
+  const rows = await db
+    .selectFrom('role_assignments')
+    .select(['principal_type', 'principal_id'])
+    .distinct()
+    .where(column, '=', value)
+    .orderBy('principal_type')
+    .orderBy('principal_id')
+    .execute()
+  return rows.map(toPrincipalRef)
+}
+
+function toPrincipalRef(row: { principal_type: string; principal_id: string }): PrincipalRef {
+  return { type: row.principal_type as PrincipalType, id: row.principal_id }
 }
 
 function toAssignment(row: { role_id: string; organization_id: string | null }): RoleAssignment {

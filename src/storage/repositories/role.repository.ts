@@ -23,7 +23,12 @@ export const roleRepository = {
     return rows.map(toRecord)
   },
 
-  /** Inserts a role, or refreshes a built-in role's name and permissions. */
+  async delete(db: Executor, id: string): Promise<boolean> {
+    const result = await db.deleteFrom('roles').where('id', '=', id).executeTakeFirst()
+    return Number(result.numDeletedRows) > 0
+  },
+
+  /** Inserts a role, or replaces its name, type and permissions. */
   async upsert(db: Executor, role: RoleRecord, now: number): Promise<void> {
     const values = {
       display_name: role.displayName,

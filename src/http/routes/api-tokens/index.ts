@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { unprocessable } from '../../../errors/app-error.js'
+import { checkBodyId } from '../../body-id.js'
 import type { ApiTokenService } from '../../../services/api-token.service.js'
 import { ApiVersionQuery, errorResponses } from '../../schemas/common.js'
 import { ApiTokenSchema, CreateApiTokenBody, TokenIdParams } from './schemas.js'
@@ -21,7 +21,7 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenServ
         response: { 200: Type.Object({ value: Type.Array(ApiTokenSchema) }), ...errorResponses },
       },
     },
-    async () => ({ value: await apiTokens.list() }),
+    async (request) => ({ value: await apiTokens.list(request.principal) }),
   )
 
   app.get(
@@ -36,7 +36,7 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenServ
         response: { 200: ApiTokenSchema, ...errorResponses },
       },
     },
-    async (request) => apiTokens.get(request.params.tokenId),
+    async (request) => apiTokens.get(request.principal, request.params.tokenId),
   )
 
   app.put(
@@ -55,9 +55,7 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenServ
     async (request) => {
       const { tokenId } = request.params
       const { id, roles, expiry } = request.body
-      if (id !== undefined && id !== tokenId) {
-        throw unprocessable(`id: is read-only and must be '${tokenId}', the id in the path.`)
-      }
+      checkBodyId(id, tokenId)
       return apiTokens.create(request.principal, tokenId, { roles, expiry })
     },
   )

@@ -90,6 +90,7 @@ export const deviceTemplateRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) =>
       deviceTemplates.put(
+        request.principal,
         request.params.deviceTemplateId,
         request.body as Record<string, unknown>,
         request.headers['if-match'],
@@ -109,7 +110,7 @@ export const deviceTemplateRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      await deviceTemplates.delete(request.params.deviceTemplateId)
+      await deviceTemplates.delete(request.principal, request.params.deviceTemplateId)
       return reply.code(204).send(null)
     },
   )

@@ -27,7 +27,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService; c
       },
     },
     async (request) =>
-      collection(request, config.publicUrl, request.query, await devices.list(pageRequest(request.query))),
+      collection(request, config.publicUrl, request.query, await devices.list(request.principal, pageRequest(request.query))),
   )
 
   app.get(
@@ -43,7 +43,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService; c
       },
     },
     async (request, reply) => {
-      const device = await devices.get(request.params.deviceId)
+      const device = await devices.get(request.principal, request.params.deviceId)
       return reply.header('etag', `"${device.etag}"`).send(device)
     },
   )

@@ -3,17 +3,12 @@ import { Type } from 'typebox'
 import type { Config } from '../../../config/schema.js'
 import { unprocessable } from '../../../errors/app-error.js'
 import type { UserService } from '../../../services/user.service.js'
+import { checkBodyId } from '../../body-id.js'
 import { collection, pageRequest } from '../../paging.js'
 import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
 import { PatchUserBody, PutUserBody, USER_ID_PATTERN, UserIdParams, UserSchema } from './schemas.js'
 
 const USER_ID = new RegExp(USER_ID_PATTERN)
-
-function checkBodyId(bodyId: string | undefined, userId: string): void {
-  if (bodyId !== undefined && bodyId !== userId) {
-    throw unprocessable(`id: is read-only and must be '${userId}', the id in the path.`)
-  }
-}
 
 /** `/api/users`: people, service principals and directory groups with their roles. */
 export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config: Config }> = async (
@@ -34,7 +29,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config:
       },
     },
     async (request) =>
-      collection(request, config.publicUrl, request.query, await users.list(pageRequest(request.query))),
+      collection(request, config.publicUrl, request.query, await users.list(request.principal, pageRequest(request.query))),
   )
 
   app.get(
@@ -49,7 +44,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config:
         response: { 200: UserSchema, ...errorResponses },
       },
     },
-    async (request) => users.get(request.params.userId),
+    async (request) => users.get(request.principal, request.params.userId),
   )
 
   app.put(
