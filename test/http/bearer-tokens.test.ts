@@ -125,6 +125,7 @@ for (const dialect of DIALECTS) {
         body: { roles: [{ role: ROLE_IDS.operator }] },
       })
       expectError(response, 403, 'Forbidden', 'You cannot change your own role assignments.')
+      assert.match(response.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/)
       const user = await server.request('GET', '/api/users/admin-bot')
       assert.deepEqual(user.body.roles, [{ role: ROLE_IDS.administrator }])
     })

@@ -39,9 +39,7 @@ export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
       if (config.permission === undefined) return
       if (!holdsAny(principal.permissions, config.permission)) {
         const wanted = typeof config.permission === 'string' ? config.permission : config.permission.join(' or ')
-        throw new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`, {
-          ...(principal.scheme === 'Bearer' ? { challenge: 'insufficient_scope' as const } : {}),
-        })
+        throw new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`)
       }
     })
   },

@@ -83,8 +83,14 @@ export function sendError(
     request.log.info({ code: error.code, detail: error.detail }, error.message)
   }
   reply.code(error.status).header('x-ms-error-code', body.error.code).headers(error.headers)
-  if (error.challenge) {
-    const parameter = error.challenge === 'none' ? '' : `, error="${error.challenge}"`
+  // A member calling with a bearer token who lacks a permission, wherever the check was made.
+  const challenge =
+    error.challenge ??
+    (error.code === 'Forbidden' && request.principal?.scheme === 'Bearer'
+      ? 'insufficient_scope'
+      : undefined)
+  if (challenge) {
+    const parameter = challenge === 'none' ? '' : `, error="${challenge}"`
     reply.header('www-authenticate', `Bearer realm="${realm}"${parameter}`)
   }
   return reply.send(body)
