@@ -29,7 +29,8 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['token', 'create'],
-    usage: 'token create <tokenId> --role <role id or name> [--role …] [--expiry <ISO date>] [--json]',
+    usage:
+      'token create <tokenId> --role <role id or name>[:<organization id>] [--role …] [--expiry <ISO date>] [--json]',
     description: 'Create an API token directly in the store; prints its value (once) on stdout.',
     options: { ...STORE_OPTIONS, role: { repeatable: true }, expiry: {} },
     switches: ['json'],

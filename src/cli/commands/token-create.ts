@@ -9,13 +9,17 @@ export async function tokenCreate({ args, flags, lists, switches, env, output }:
   if (roleNames.length === 0) throw new UsageError('token create needs --role <role id or name>')
   return withServices(flags, env, async (services) => {
     const roles = []
-    for (const name of roleNames) {
+    for (const spec of roleNames) {
+      // `<role>` or `<role>:<organization id>` (role names have no colon; organization ids neither).
+      const at = spec.lastIndexOf(':')
+      const name = at < 0 ? spec : spec.slice(0, at)
+      const organization = at < 0 ? undefined : spec.slice(at + 1)
       const role = await services.roles.find(name)
       if (!role) {
         const known = [...(await services.roles.current()).values()].map((r) => r.displayName)
         throw new UsageError(`unknown role '${name}' (known: ${known.join(', ')})`)
       }
-      roles.push({ role: role.id })
+      roles.push(organization === undefined ? { role: role.id } : { role: role.id, organization })
     }
     const created = await services.apiTokens.create(null, tokenId, {
       roles,
