@@ -91,8 +91,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       { parseAs: 'string' },
       app.getDefaultJsonParser('error', 'ignore'),
     )
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-ms-request-id', request.id)
+      done()
     })
 
     await app.register(errorHandlerPlugin, { realm })

@@ -59,7 +59,7 @@ export class DeviceService {
 
   async get(caller: Principal | null, id: string): Promise<DeviceView> {
     const reach = await this.organizations.reachOf(caller)
-    const row = readable(reach, await deviceRepository.get(this.store.db, id))
+    const row = readable(reach, await deviceRepository.read(this.store, id))
     if (!row) throw notFound(`The device '${id}'`)
     return toView(row)
   }

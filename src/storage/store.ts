@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { CompiledQuery, Kysely, Transaction } from 'kysely'
 import type { ChangeFeed } from './change-feed.js'
 import type { Database } from './schema.js'
 
@@ -16,5 +16,11 @@ export interface Store {
    * rule), so two concurrent removals cannot both pass the check.
    */
   lockApplication(trx: Transaction<Database>): Promise<void>
+  /**
+   * Runs a compiled read outside any transaction, seeing only committed data, by the shortest
+   * path the engine allows (on SQLite, a read-only connection of its own, without Kysely's
+   * connection queue).
+   */
+  read<Row>(query: CompiledQuery<Row>): Promise<Row[]>
   close(): Promise<void>
 }

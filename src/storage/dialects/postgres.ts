@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely'
 import {
   ChangeListeners,
   decodeChange,
@@ -123,6 +123,9 @@ export async function openPostgresStore(connectionString: string): Promise<Store
     description: `postgres://${url.host}${url.pathname}`,
     async lockApplication(trx) {
       await sql`SELECT id FROM application FOR UPDATE`.execute(trx)
+    },
+    async read<Row>(query: CompiledQuery<Row>): Promise<Row[]> {
+      return (await db.executeQuery(query)).rows
     },
     async close() {
       await changes.close()

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely'
 import { ChangeListeners, type ChangeFeed, type ChangeTopic } from '../change-feed.js'
 import type { Database } from '../schema.js'
 import type { Store } from '../store.js'
@@ -62,6 +62,10 @@ export function openSqliteStore(dataDir: string): Store {
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(handle) }),
   })
+  // WAL lets a second connection read the last committed state while the first one writes.
+  const reader = new SqliteDatabase(path.join(dataDir, SQLITE_FILE_NAME), { readonly: true })
+  reader.pragma('busy_timeout = 5000')
+  const readStatements = new Map<string, SqliteDatabase.Statement>()
   return {
     dialect: 'sqlite',
     db,
@@ -69,8 +73,17 @@ export function openSqliteStore(dataDir: string): Store {
     description: path.join(dataDir, SQLITE_FILE_NAME),
     // SQLite runs one writer at a time, and Kysely uses one connection: transactions are serial.
     async lockApplication() {},
+    async read<Row>(query: CompiledQuery<Row>): Promise<Row[]> {
+      let statement = readStatements.get(query.sql)
+      if (!statement) {
+        statement = reader.prepare(query.sql)
+        readStatements.set(query.sql, statement)
+      }
+      return statement.all(...(query.parameters as unknown[])) as Row[]
+    },
     async close() {
       await db.destroy()
+      reader.close()
     },
   }
 }

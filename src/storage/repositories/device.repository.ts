@@ -1,9 +1,21 @@
 import type { DeviceRow } from '../schema.js'
+import type { Store } from '../store.js'
 import type { Executor } from './executor.js'
+import { preparedRead } from './prepared-query.js'
+
+const readById = preparedRead(
+  (db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id),
+  [''],
+)
 
 export const deviceRepository = {
   async get(db: Executor, id: string): Promise<DeviceRow | undefined> {
     return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst()
+  },
+
+  /** The device as last committed, outside any transaction: the read behind GET. */
+  async read(store: Store, id: string): Promise<DeviceRow | undefined> {
+    return (await readById(store, id))[0]
   },
 
   /**
