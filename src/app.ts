@@ -17,6 +17,7 @@ import { serviceRoutes } from './http/routes/service.js'
 import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
 import { systemClock, type Clock } from './clock.js'
+import { createEmbeddedIdp, type EmbeddedIdp } from './idp/embedded-idp.js'
 import { openStore } from './storage/open-store.js'
 import type { Store } from './storage/store.js'
 
@@ -32,6 +33,8 @@ export interface OpenCentralApp {
   app: FastifyInstance
   store: Store
   services: Services
+  /** The embedded identity provider, served under /oidc; null when turned off. */
+  idp: EmbeddedIdp | null
   /** Closes the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
@@ -52,6 +55,7 @@ function requestIds(): () => string {
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<OpenCentralApp> {
   const store = deps.store ?? (await openStore(config))
   const clock = deps.clock ?? systemClock
+  let idp: EmbeddedIdp | null = null
   try {
     const services = await createServices(store, config, clock)
     const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
@@ -116,6 +120,10 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     })
 
     await app.register(serviceRoutes, { store })
+    if (config.embeddedIdp) {
+      idp = await createEmbeddedIdp(store, config, clock, app.log)
+      await app.register(idp.plugin)
+    }
     await app.register(
       async (api) => {
         await api.register(apiTokenRoutes, { apiTokens: services.apiTokens })
@@ -132,12 +140,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       app,
       store,
       services,
+      idp,
       async close() {
         await app.close()
+        await idp?.close()
         if (!deps.store) await store.close()
       },
     }
   } catch (error) {
+    await idp?.close()
     if (!deps.store) await store.close()
     throw error
   }

@@ -1,5 +1,5 @@
 /** What a change concerns; caches listen for the topics they hold. */
-export type ChangeTopic = 'apiToken' | 'user' | 'role'
+export type ChangeTopic = 'apiToken' | 'user' | 'role' | 'idpKeys'
 
 /** `topic` null means "anything may have changed": drop every cached entry. */
 export type ChangeListener = (topic: ChangeTopic | null, id: string | null) => void
@@ -33,7 +33,7 @@ export class ChangeListeners {
   }
 }
 
-const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['apiToken', 'user', 'role'])
+const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['apiToken', 'user', 'role', 'idpKeys'])
 
 export function encodeChange(topic: ChangeTopic, id: string): string {
   return `${topic}:${id}`

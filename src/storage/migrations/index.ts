@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely'
 import { initial } from './202611280001-initial.js'
+import { embeddedIdp } from './202611280002-embedded-idp.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '202611280001-initial': initial(dialect),
+    '202611280002-embedded-idp': embeddedIdp(dialect),
   }
 }
