@@ -18,3 +18,6 @@ export const UI_CLIENT_ID = 'opencentral-ui'
 
 /** Where the provider is mounted, below the public URL. */
 export const IDP_PATH = '/oidc'
+
+/** The resource IoT Central clients ask tokens for (`az account get-access-token --resource`). */
+export const IOT_CENTRAL_RESOURCE = 'https://apps.azureiotcentral.com'
