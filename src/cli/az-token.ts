@@ -20,6 +20,15 @@ function localTime(epochSeconds: number): string {
   return `${date} ${time}.${String(d.getMilliseconds() * 1000).padStart(6, '0')}`
 }
 
+/**
+ * When the token expires: its own `exp` claim (exact, whatever the clocks), else `expires_in`
+ * counted from now.
+ */
+export function expiryOf(accessToken: string, expiresIn: number | undefined): number {
+  const { exp } = decodeJwt(accessToken)
+  return typeof exp === 'number' ? exp : Math.floor(Date.now() / 1000) + (expiresIn ?? 0)
+}
+
 /** The az shape of an access token; the tenant is read from the token's own `tid` claim. */
 export function azAccessToken(accessToken: string, expiresAt: number): AzAccessToken {
   const { tid } = decodeJwt(accessToken)

@@ -1,6 +1,6 @@
 import * as client from 'openid-client'
 import type { CommandContext } from '../command.js'
-import { azAccessToken } from '../az-token.js'
+import { azAccessToken, expiryOf } from '../az-token.js'
 import { CLI_CLIENT_ID, IOT_CENTRAL_RESOURCE } from '../../idp/constants.js'
 import { loginFile, readLogin, saveLogin } from '../login-store.js'
 import { askIssuer, discoverIssuer, serverUrl } from '../oidc-client.js'
@@ -22,7 +22,11 @@ export async function accountGetAccessToken({ flags, env, output }: CommandConte
     const issuer = await discoverIssuer(server, clientId, clientSecret)
     const tokens = await askIssuer(() => client.clientCredentialsGrant(issuer, { resource }))
     output.out(
-      JSON.stringify(azAccessToken(tokens.access_token, now + (tokens.expires_in ?? 0)), null, 2),
+      JSON.stringify(
+        azAccessToken(tokens.access_token, expiryOf(tokens.access_token, tokens.expires_in)),
+        null,
+        2,
+      ),
     )
     return 0
   }
@@ -43,7 +47,7 @@ export async function accountGetAccessToken({ flags, env, output }: CommandConte
   const issuer = await discoverIssuer(server, CLI_CLIENT_ID)
   const refreshToken = saved.refresh_token
   const tokens = await askIssuer(() => client.refreshTokenGrant(issuer, refreshToken, { resource }))
-  const expiresAt = now + (tokens.expires_in ?? 0)
+  const expiresAt = expiryOf(tokens.access_token, tokens.expires_in)
   await saveLogin(file, {
     server,
     resource,

@@ -1,6 +1,7 @@
 import * as client from 'openid-client'
 import type { CommandContext } from '../command.js'
 import { CLI_CLIENT_ID, IOT_CENTRAL_RESOURCE } from '../../idp/constants.js'
+import { expiryOf } from '../az-token.js'
 import { loginFile, saveLogin } from '../login-store.js'
 import { askIssuer, discoverIssuer, serverUrl } from '../oidc-client.js'
 
@@ -18,14 +19,13 @@ export async function login({ flags, env, output }: CommandContext) {
   output.err(`To sign in, open ${device.verification_uri} and enter the code ${device.user_code}`)
   if (device.verification_uri_complete) output.err(`(or open ${device.verification_uri_complete})`)
   const tokens = await askIssuer(() => client.pollDeviceAuthorizationGrant(issuer, device))
-  const now = Math.floor(Date.now() / 1000)
   const file = loginFile(env)
   await saveLogin(file, {
     server,
     resource,
     access_token: tokens.access_token,
     refresh_token: tokens.refresh_token,
-    expires_at: now + (tokens.expires_in ?? 0),
+    expires_at: expiryOf(tokens.access_token, tokens.expires_in),
   })
   const claims = tokens.claims()
   const who = typeof claims?.email === 'string' ? claims.email : 'you'
