@@ -6,8 +6,12 @@ import { randomBytes } from 'node:crypto'
 import { ApiTokenAuthenticator } from './auth/api-token-authenticator.js'
 import { Authenticator } from './auth/authenticator.js'
 import { BearerAuthenticator } from './auth/bearer/bearer-authenticator.js'
-import { RemoteIssuerKeys } from './auth/bearer/issuer-keys.js'
-import { externalIssuers, type EntraAuthorities } from './auth/bearer/issuer-trust.js'
+import { LocalIssuerKeys, RemoteIssuerKeys } from './auth/bearer/issuer-keys.js'
+import {
+  embeddedIssuerTrust,
+  externalIssuers,
+  type EntraAuthorities,
+} from './auth/bearer/issuer-trust.js'
 import { PrincipalMatcher } from './auth/bearer/principal-matcher.js'
 import { TokenVerifier, type TrustedIssuer } from './auth/bearer/token-verifier.js'
 import type { Config } from './config/schema.js'
@@ -24,6 +28,7 @@ import { serviceRoutes } from './http/routes/service.js'
 import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
 import { systemClock, type Clock } from './clock.js'
+import { createEmbeddedIdp, type EmbeddedIdp } from './idp/embedded-idp.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
 import type { Store } from './storage/store.js'
@@ -42,6 +47,8 @@ export interface OpenCentralApp {
   app: FastifyInstance
   store: Store
   services: Services
+  /** The embedded identity provider, served under /oidc; null when turned off. */
+  idp: EmbeddedIdp | null
   /** Closes the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
@@ -62,6 +69,7 @@ function requestIds(): () => string {
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<OpenCentralApp> {
   const store = deps.store ?? (await openStore(config))
   const clock = deps.clock ?? systemClock
+  let idp: EmbeddedIdp | null = null
   try {
     const services = await createServices(store, config, clock)
     const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
@@ -116,10 +124,22 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     })
     await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
     await app.register(secureByDefaultPlugin)
-    const issuers: TrustedIssuer[] = externalIssuers(config, deps.entra).map((trust) => ({
-      trust,
-      keys: new RemoteIssuerKeys({ ...trust, discoveryUrl: trust.discoveryUrl as string }, app.log),
-    }))
+    if (config.embeddedIdp) idp = await createEmbeddedIdp(store, config, clock, app.log)
+    const embedded = idp
+    const issuers: TrustedIssuer[] = [
+      ...(embedded
+        ? [
+            {
+              trust: embeddedIssuerTrust(embedded.issuer, embedded.tenantId, config.audiences),
+              keys: new LocalIssuerKeys(() => embedded.publicKeys()),
+            },
+          ]
+        : []),
+      ...externalIssuers(config, deps.entra).map((trust) => ({
+        trust,
+        keys: new RemoteIssuerKeys({ ...trust, discoveryUrl: trust.discoveryUrl as string }, app.log),
+      })),
+    ]
     const bearer =
       issuers.length === 0
         ? null
@@ -144,6 +164,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     })
 
     await app.register(serviceRoutes, { store })
+    if (embedded) await app.register(embedded.plugin)
     await app.register(
       async (api) => {
         await api.register(apiTokenRoutes, { apiTokens: services.apiTokens })
@@ -163,12 +184,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       app,
       store,
       services,
+      idp,
       async close() {
         await app.close()
+        await idp?.close()
         if (!deps.store) await store.close()
       },
     }
   } catch (error) {
+    await idp?.close()
     if (!deps.store) await store.close()
     throw error
   }

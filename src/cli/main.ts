@@ -68,6 +68,89 @@ export const COMMANDS: Command[] = [
     switches: ['json'],
     run: async (context) => (await import('./commands/role-list.js')).roleList(context),
   },
+  {
+    words: ['idp', 'sp', 'create'],
+    usage: 'idp sp create <name> [--json]',
+    description:
+      'Create a service principal of the embedded identity provider; prints appId, password (once), tenant and objectId.',
+    options: STORE_OPTIONS,
+    switches: ['json'],
+    run: async (context) => (await import('./commands/idp-sp-create.js')).idpSpCreate(context),
+  },
+  {
+    words: ['idp', 'sp', 'list'],
+    usage: 'idp sp list [--json]',
+    description: 'List service principals (never their passwords).',
+    options: STORE_OPTIONS,
+    switches: ['json'],
+    run: async (context) => (await import('./commands/idp-sp-list.js')).idpSpList(context),
+  },
+  {
+    words: ['idp', 'sp', 'delete'],
+    usage: 'idp sp delete <appId or name>',
+    description: 'Delete a service principal: it can get no more tokens.',
+    options: STORE_OPTIONS,
+    run: async (context) => (await import('./commands/idp-sp-delete.js')).idpSpDelete(context),
+  },
+  {
+    words: ['idp', 'user', 'add'],
+    usage: 'idp user add <email> [--password <p>] [--name <display name>] [--json]',
+    description:
+      'Add a person who signs in with email and password (without --password: read from standard input, or generated and printed once).',
+    options: { ...STORE_OPTIONS, password: {}, name: {} },
+    switches: ['json'],
+    run: async (context) => (await import('./commands/idp-user-add.js')).idpUserAdd(context),
+  },
+  {
+    words: ['idp', 'user', 'list'],
+    usage: 'idp user list [--json]',
+    description: 'List the people of the embedded identity provider.',
+    options: STORE_OPTIONS,
+    switches: ['json'],
+    run: async (context) => (await import('./commands/idp-user-list.js')).idpUserList(context),
+  },
+  {
+    words: ['idp', 'user', 'delete'],
+    usage: 'idp user delete <email>',
+    description: 'Delete a person and end their sessions.',
+    options: STORE_OPTIONS,
+    run: async (context) => (await import('./commands/idp-user-delete.js')).idpUserDelete(context),
+  },
+  {
+    words: ['idp', 'user', 'set-password'],
+    usage: 'idp user set-password <email> [--password <p>]',
+    description: 'Set a new password (same sources as user add) and end the person\'s sessions.',
+    options: { ...STORE_OPTIONS, password: {} },
+    run: async (context) =>
+      (await import('./commands/idp-user-set-password.js')).idpUserSetPassword(context),
+  },
+  {
+    words: ['idp', 'keys', 'rotate'],
+    usage: 'idp keys rotate [--json]',
+    description:
+      'Make a new signing key; the old one verifies the tokens it signed until they have expired, then is dropped.',
+    options: STORE_OPTIONS,
+    switches: ['json'],
+    run: async (context) => (await import('./commands/idp-keys-rotate.js')).idpKeysRotate(context),
+  },
+  {
+    words: ['login'],
+    usage: 'login [--server http://127.0.0.1:8080] [--resource <r>]',
+    description:
+      'Sign in to a server\'s embedded identity provider with the device flow; tokens are kept in ~/.opencentral (or $OPENCENTRAL_HOME), readable by you only.',
+    options: { server: {}, resource: {} },
+    run: async (context) => (await import('./commands/login.js')).login(context),
+  },
+  {
+    words: ['account', 'get-access-token'],
+    usage:
+      'account get-access-token --resource <r> [--server <url>] [--client-id <appId> --client-secret <secret>]',
+    description:
+      'Print an access token as az account get-access-token does: for a service principal, or for the person signed in with login.',
+    options: { server: {}, resource: {}, 'client-id': {}, 'client-secret': {} },
+    run: async (context) =>
+      (await import('./commands/account-get-access-token.js')).accountGetAccessToken(context),
+  },
 ]
 
 function help(output: Output): void {

@@ -1,5 +1,5 @@
 /** What a change concerns; caches listen for the topics they hold. */
-export type ChangeTopic = 'apiToken' | 'user' | 'role' | 'organization'
+export type ChangeTopic = 'apiToken' | 'user' | 'role' | 'organization' | 'idpKeys'
 
 /** `topic` null means "anything may have changed": drop every cached entry. */
 export type ChangeListener = (topic: ChangeTopic | null, id: string | null) => void
@@ -38,6 +38,7 @@ const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>([
   'user',
   'role',
   'organization',
+  'idpKeys',
 ])
 
 export function encodeChange(topic: ChangeTopic, id: string): string {

@@ -14,6 +14,11 @@ export interface Database {
   devices: DeviceTable
   device_templates: DeviceTemplateTable
   organizations: OrganizationTable
+  idp_settings: IdpSettingTable
+  idp_signing_keys: IdpSigningKeyTable
+  idp_service_principals: IdpServicePrincipalTable
+  idp_accounts: IdpAccountTable
+  idp_artifacts: IdpArtifactTable
 }
 
 export interface ApplicationTable {
@@ -95,6 +100,62 @@ export interface OrganizationTable {
   created_at: number
 }
 
+export interface IdpSettingTable {
+  /** `tenantId`, `cookieKeys` */
+  name: string
+  value: string
+}
+
+export interface IdpSigningKeyTable {
+  kid: string
+  /** the private JWK (JSON) */
+  private_jwk: string
+  created_at: number
+  /** set when a newer key took over signing */
+  retired_at: number | null
+  /** a retired key is published for verification until then, and dropped after */
+  verify_until: number | null
+}
+
+export interface IdpServicePrincipalTable {
+  /** the client_id */
+  app_id: string
+  object_id: string
+  display_name: string
+  /** lower-cased display name, for uniqueness */
+  name_key: string
+  /** sha-256 of the secret, hex */
+  secret_hash: string
+  created_at: number
+}
+
+export interface IdpAccountTable {
+  object_id: string
+  email: string
+  /** lower-cased email, for uniqueness */
+  email_key: string
+  display_name: string | null
+  /** `scrypt$<N>$<r>$<p>$<salt>$<hash>` (base64url) */
+  password_hash: string
+  created_at: number
+  updated_at: number
+}
+
+export interface IdpArtifactTable {
+  /** oidc-provider's model name: Session, Grant, DeviceCode, Interaction, RefreshToken, … */
+  model: string
+  id: string
+  /** the payload oidc-provider gave (JSON) */
+  payload: string
+  grant_id: string | null
+  user_code: string | null
+  uid: string | null
+  account_id: string | null
+  /** epoch seconds; null never expires */
+  expires_at: number | null
+  consumed_at: number | null
+}
+
 export type RoleRow = Selectable<RoleTable>
 export type RoleAssignmentRow = Selectable<RoleAssignmentTable>
 export type ApiTokenRow = Selectable<ApiTokenTable>
@@ -103,4 +164,8 @@ export type NewUserRow = Insertable<UserTable>
 export type DeviceRow = Selectable<DeviceTable>
 export type DeviceTemplateRow = Selectable<DeviceTemplateTable>
 export type OrganizationRow = Selectable<OrganizationTable>
+export type IdpSigningKeyRow = Selectable<IdpSigningKeyTable>
+export type IdpServicePrincipalRow = Selectable<IdpServicePrincipalTable>
+export type IdpAccountRow = Selectable<IdpAccountTable>
+export type IdpArtifactRow = Selectable<IdpArtifactTable>
 export type { Generated }

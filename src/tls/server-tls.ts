@@ -25,10 +25,3 @@ export async function serverTls(config: Config): Promise<ServerTls | null> {
     throw new ConfigError([`tlsCert/tlsKey: ${(error as Error).message}`])
   }
 }
-
-/** The URL clients reach the server at: the configured one, else derived from how it listens. */
-export function publicUrlOf(config: Config, tls: boolean): string {
-  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '')
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  return `${tls ? 'https' : 'http'}://${host}:${config.port}`
-}

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
@@ -61,9 +62,23 @@ export interface TestServer {
   close(): Promise<void>
 }
 
+/** A port nobody listens on right now (the kernel's pick, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
 /**
- * Boots the real server on 127.0.0.1:0 over a fresh store of the given engine: an SQLite file in a
- * temporary folder, or a PostgreSQL database made for this server and dropped on close.
+ * Boots the real server on a free loopback port over a fresh store of the given engine: an SQLite
+ * file in a temporary folder, or a PostgreSQL database made for this server and dropped on close.
+ * The port is chosen before the app is built because the embedded issuer's URL names it. The public
+ * URL is left to its default, http://127.0.0.1:<port>, so that realms and links keep their defaults.
  */
 export async function startServer(
   dialect: Dialect,
@@ -72,9 +87,10 @@ export async function startServer(
   const clock = options.clock ?? new TestClock()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-test-'))
   const database = dialect === 'postgres' ? await createTestDatabase() : null
+  const port = await freePort()
   const config = loadConfig({
     overrides: {
-      port: 0,
+      port,
       host: '127.0.0.1',
       dataDir,
       logLevel: 'info',
@@ -97,7 +113,7 @@ export async function startServer(
     logger,
     ...(options.entra ? { entra: options.entra } : {}),
   })
-  const url = await app.app.listen({ port: 0, host: '127.0.0.1' })
+  const url = await app.app.listen({ port: config.port, host: config.host })
 
   const createToken = async (id: string, roles: string[], expiry?: string) =>
     (

@@ -119,6 +119,26 @@ function entraIssuers(
   ]
 }
 
+/**
+ * The embedded issuer: trusted by default, for email too (its people sign in with the email they
+ * were added with), with its own tenant.
+ */
+export function embeddedIssuerTrust(
+  issuer: string,
+  tenantId: string,
+  audiences: readonly string[],
+): IssuerTrust {
+  return {
+    issuer,
+    audiences,
+    algorithms: ['RS256', 'ES256'],
+    clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    trustEmail: true,
+    defaultTenant: tenantId,
+    keyRefetchCooldownSeconds: DEFAULT_KEY_REFETCH_COOLDOWN_SECONDS,
+  }
+}
+
 function readTrustFile(file: string): TrustFileEntry[] {
   let parsed: unknown
   try {

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely'
 import { initial } from './202611280001-initial.js'
+import { embeddedIdp } from './202611280002-embedded-idp.js'
 import { organizations } from './202611280003-organizations.js'
 import { bindEmailUsers } from './202611280004-bind-email-users.js'
 
@@ -7,6 +8,7 @@ import { bindEmailUsers } from './202611280004-bind-email-users.js'
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '202611280001-initial': initial(dialect),
+    '202611280002-embedded-idp': embeddedIdp(dialect),
     '202611280003-organizations': organizations(dialect),
     '202611280004-bind-email-users': bindEmailUsers,
   }

@@ -1,0 +1,60 @@
+import * as client from 'openid-client'
+import type { CommandContext } from '../command.js'
+import { azAccessToken, expiryOf } from '../az-token.js'
+import { CLI_CLIENT_ID, IOT_CENTRAL_RESOURCE } from '../../idp/constants.js'
+import { loginFile, readLogin, saveLogin } from '../login-store.js'
+import { askIssuer, discoverIssuer, serverUrl } from '../oidc-client.js'
+import { UsageError } from '../output.js'
+/** A saved token this close to expiry is refreshed rather than handed out. */
+const MARGIN_SECONDS = 60
+
+export async function accountGetAccessToken({ flags, env, output }: CommandContext) {
+  const server = serverUrl(flags.server)
+  const resource = flags.resource ?? IOT_CENTRAL_RESOURCE
+  const clientId = flags['client-id']
+  const clientSecret = flags['client-secret']
+  if ((clientId === undefined) !== (clientSecret === undefined)) {
+    throw new UsageError('--client-id and --client-secret go together')
+  }
+  const now = Math.floor(Date.now() / 1000)
+
+  if (clientId !== undefined && clientSecret !== undefined) {
+    const issuer = await discoverIssuer(server, clientId, clientSecret)
+    const tokens = await askIssuer(() => client.clientCredentialsGrant(issuer, { resource }))
+    output.out(
+      JSON.stringify(
+        azAccessToken(tokens.access_token, expiryOf(tokens.access_token, tokens.expires_in)),
+        null,
+        2,
+      ),
+    )
+    return 0
+  }
+
+  const file = loginFile(env)
+  const saved = await readLogin(file, server)
+  if (!saved)
+    throw new Error(`Not signed in to ${server}: run 'opencentral login --server ${server}' first.`)
+  if (saved.resource === resource && saved.expires_at - MARGIN_SECONDS > now) {
+    output.out(JSON.stringify(azAccessToken(saved.access_token, saved.expires_at), null, 2))
+    return 0
+  }
+  if (!saved.refresh_token) {
+    throw new Error(
+      `The sign-in to ${server} has expired: run 'opencentral login --server ${server}' again.`,
+    )
+  }
+  const issuer = await discoverIssuer(server, CLI_CLIENT_ID)
+  const refreshToken = saved.refresh_token
+  const tokens = await askIssuer(() => client.refreshTokenGrant(issuer, refreshToken, { resource }))
+  const expiresAt = expiryOf(tokens.access_token, tokens.expires_in)
+  await saveLogin(file, {
+    server,
+    resource,
+    access_token: tokens.access_token,
+    refresh_token: tokens.refresh_token ?? saved.refresh_token,
+    expires_at: expiresAt,
+  })
+  output.out(JSON.stringify(azAccessToken(tokens.access_token, expiresAt), null, 2))
+  return 0
+}

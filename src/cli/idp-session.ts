@@ -1,0 +1,26 @@
+import { loadConfig } from '../config/load.js'
+import type { Config } from '../config/schema.js'
+import { systemClock } from '../clock.js'
+import { createIdpServices, type IdpServices } from '../idp/idp-services.js'
+import { createServices } from '../services/index.js'
+import { openStore } from '../storage/open-store.js'
+import type { Store } from '../storage/store.js'
+
+/**
+ * Opens the store named by `--data` / `--database` (or the environment), initializes it as the
+ * server would, and hands the identity provider's services to `work`.
+ */
+export async function withIdp<T>(
+  flags: Record<string, string | readonly string[] | undefined>,
+  env: Record<string, string | undefined>,
+  work: (idp: IdpServices, store: Store, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig({ flags, env })
+  const store = await openStore(config)
+  try {
+    await createServices(store, config, systemClock)
+    return await work(await createIdpServices(store, systemClock), store, config)
+  } finally {
+    await store.close()
+  }
+}

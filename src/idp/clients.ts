@@ -1,0 +1,49 @@
+import type { ClientMetadata } from 'oidc-provider'
+import type { IdpServicePrincipalRow } from '../storage/schema.js'
+import { CLI_CLIENT_ID, UI_CLIENT_ID } from './constants.js'
+
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
+
+/**
+ * A service principal as an oidc-provider client: client credentials only, authenticated by its
+ * secret in the request body (as Entra's documentation and MSAL send it). `client_secret` holds the
+ * SHA-256 of the secret, never the secret: `compareClientSecret` is replaced to hash what is presented.
+ */
+export function servicePrincipalClient(row: IdpServicePrincipalRow): ClientMetadata {
+  return {
+    client_id: row.app_id,
+    client_secret: row.secret_hash,
+    client_name: row.display_name,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_post',
+  }
+}
+
+/** The first-party public clients: the CLI (device flow) and a browser application (code + PKCE). */
+export function staticClients(publicUrl: string): ClientMetadata[] {
+  return [
+    {
+      client_id: CLI_CLIENT_ID,
+      client_name: 'OpenCentral CLI',
+      token_endpoint_auth_method: 'none',
+      grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+    },
+    {
+      client_id: UI_CLIENT_ID,
+      client_name: 'OpenCentral',
+      token_endpoint_auth_method: 'none',
+      application_type: 'web',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [`${publicUrl}/ui/callback`],
+      post_logout_redirect_uris: [`${publicUrl}/ui/`],
+    },
+  ]
+}
+
+export const isFirstPartyClient = (clientId: string | undefined): boolean =>
+  clientId === CLI_CLIENT_ID || clientId === UI_CLIENT_ID

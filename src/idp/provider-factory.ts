@@ -1,0 +1,104 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { EventEmitter } from 'node:events'
+import Provider, { type AdapterFactory } from 'oidc-provider'
+import { secretMatches, isWellFormedSecret } from '../auth/api-token-secret.js'
+import type { AccountService } from './accounts.js'
+import { staticClients } from './clients.js'
+import { ACCESS_TOKEN_TTL_SECONDS, IDP_PATH } from './constants.js'
+import type { Installation } from './installation.js'
+import { deviceFlowPages, renderError } from './provider-pages.js'
+import { resourceIndicators } from './resource-server.js'
+import type { ServicePrincipalService } from './service-principals.js'
+import type { SigningKey } from './signing-keys.js'
+import { tokenClaimHooks } from './token-claims.js'
+
+export interface ProviderDependencies {
+  issuer: string
+  publicUrl: string
+  installation: Installation
+  audiences: readonly string[]
+  servicePrincipals: ServicePrincipalService
+  accounts: AccountService
+  adapter: AdapterFactory
+  logger: FastifyBaseLogger
+}
+
+const DAY = 86_400
+
+/**
+ * One oidc-provider instance for a given set of signing keys. Everything else it keeps lives in
+ * the store (through the adapter), so a new instance can take over at any time: that is how a
+ * key rotation reaches a running server.
+ */
+export function buildProvider(deps: ProviderDependencies, keys: readonly SigningKey[]): Provider {
+  const claims = tokenClaimHooks(deps.installation.tenantId, deps.servicePrincipals, deps.accounts)
+  const provider = new Provider(deps.issuer, {
+    adapter: deps.adapter,
+    clients: staticClients(deps.publicUrl),
+    // The current key first: oidc-provider signs with the first key that fits the algorithm.
+    jwks: { keys: keys.map((key) => key.privateJwk) as never[] },
+    cookies: { keys: deps.installation.cookieKeys },
+    async findAccount(_ctx, sub) {
+      const account = await deps.accounts.get(sub)
+      if (!account) return undefined
+      return {
+        accountId: account.objectId,
+        claims: () => ({
+          sub: account.objectId,
+          email: account.email,
+          name: account.displayName ?? account.email,
+          preferred_username: account.email,
+        }),
+      }
+    },
+    claims: { openid: ['sub'], email: ['email'], profile: ['name', 'preferred_username'] },
+    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientBasedCORS: () => false,
+    interactions: { url: (_ctx, interaction) => `${IDP_PATH}/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true, ...deviceFlowPages },
+      resourceIndicators: { enabled: true, ...resourceIndicators(deps.audiences) },
+      revocation: { enabled: true },
+      // Sign-out pages would need templates of their own; nothing signs people out yet.
+      rpInitiatedLogout: { enabled: false },
+    },
+    extraTokenClaims: claims.extraTokenClaims,
+    formats: { customizers: { jwt: claims.customizeJwt } },
+    renderError,
+    ttl: {
+      AccessToken: ACCESS_TOKEN_TTL_SECONDS,
+      ClientCredentials: ACCESS_TOKEN_TTL_SECONDS,
+      IdToken: ACCESS_TOKEN_TTL_SECONDS,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      Interaction: 3600,
+      RefreshToken: 14 * DAY,
+      Session: 14 * DAY,
+      Grant: 14 * DAY,
+    },
+  })
+
+  // Service principal secrets are stored as SHA-256 hashes (`client_secret` holds the hash): hash
+  // what is presented and compare in constant time. Malformed secrets are refused without hashing.
+  provider.Client.prototype.compareClientSecret = function (
+    this: { clientSecret?: string },
+    actual: string,
+  ) {
+    const stored = this.clientSecret
+    if (!stored || !isWellFormedSecret(actual)) return false
+    return secretMatches(actual, Buffer.from(stored, 'hex'))
+  }
+
+  provider.on('server_error', (_ctx: unknown, error: Error) => {
+    deps.logger.error({ err: error }, 'the identity provider failed to answer a request')
+  })
+  // Koa prints errors to the console unless someone listens (the typings omit Koa's own event).
+  ;(provider as unknown as EventEmitter).on('error', (error: Error) => {
+    deps.logger.error({ err: error }, 'the identity provider failed')
+  })
+  return provider
+}
