@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3'
 import Fastify from 'fastify'
 import path from 'node:path'
+import { deviceView } from './lib/device-view.js'
 
 const [dataDir, port] = process.argv.slice(2) as [string, string]
 const db = new Database(path.join(dataDir, 'opencentral.db'), { readonly: true })
@@ -13,15 +14,7 @@ app.get('/api/devices/:deviceId', async (request, reply) => {
     | Record<string, unknown>
     | undefined
   if (!row) return reply.code(404).send({ error: 'not found' })
-  return {
-    id: row.id,
-    etag: row.etag,
-    displayName: row.display_name,
-    template: row.template ?? undefined,
-    enabled: row.enabled === 1,
-    provisioned: row.provisioned === 1,
-    simulated: row.simulated === 1,
-  }
+  return deviceView(row)
 })
 await app.listen({ port: Number(port), host: '127.0.0.1' })
 process.send?.('ready')

@@ -5,6 +5,7 @@ import express from 'express'
 import jwt from 'jsonwebtoken'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { deviceView } from './lib/device-view.js'
 import passport from 'passport'
 import { Strategy as BearerStrategy } from 'passport-http-bearer'
 
@@ -29,14 +30,6 @@ app.get('/api/devices/:deviceId', passport.authenticate('bearer', { session: fal
     response.status(404).json({ error: 'not found' })
     return
   }
-  response.json({
-    id: row.id,
-    etag: row.etag,
-    displayName: row.display_name,
-    template: row.template ?? undefined,
-    enabled: row.enabled === 1,
-    provisioned: row.provisioned === 1,
-    simulated: row.simulated === 1,
-  })
+  response.json(deviceView(row))
 })
 app.listen(Number(port), '127.0.0.1')
