@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Authenticator } from '../../auth/authenticator.js'
 import { duplicateCredential } from '../../auth/challenges.js'
@@ -24,23 +24,29 @@ function holdsAny(held: ReadonlySet<Permission>, wanted: Permission | readonly P
 
 /**
  * Authentication, api-version and authorization for every protected route, in that order, before
- * the body is read: an unauthenticated or unauthorized caller learns nothing about schemas.
+ * the body is read: an unauthenticated or unauthorized caller learns nothing about schemas. The
+ * check is attached to each route as it is registered, with its permission bound, so public routes
+ * pay nothing and protected ones do not look their configuration up on every request.
  */
 export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
   async (app: FastifyInstance, { authenticator }) => {
     app.decorateRequest('principal', null)
-    app.addHook('onRequest', async (request) => {
-      const config = request.routeOptions.config
-      if (config.public || (config.permission === undefined && !config.authenticated)) return
-      if (hasSeveralAuthorizations(request)) throw duplicateCredential()
-      const principal = await authenticator.authenticate(request.headers.authorization)
-      request.principal = principal
-      checkApiVersion((request.query as Record<string, unknown>)['api-version'])
-      if (config.permission === undefined) return
-      if (!holdsAny(principal.permissions, config.permission)) {
-        const wanted = typeof config.permission === 'string' ? config.permission : config.permission.join(' or ')
+    const guard =
+      (permission: Permission | readonly Permission[] | undefined) =>
+      async (request: FastifyRequest): Promise<void> => {
+        if (hasSeveralAuthorizations(request)) throw duplicateCredential()
+        const principal = await authenticator.authenticate(request.headers.authorization)
+        request.principal = principal
+        checkApiVersion((request.query as Record<string, unknown>)['api-version'])
+        if (permission === undefined || holdsAny(principal.permissions, permission)) return
+        const wanted = typeof permission === 'string' ? permission : permission.join(' or ')
         throw new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`)
       }
+    app.addHook('onRoute', (route) => {
+      const config = (route.config ?? {}) as FastifyContextConfig
+      if (config.public || (config.permission === undefined && !config.authenticated)) return
+      const own = route.onRequest === undefined ? [] : [route.onRequest].flat()
+      route.onRequest = [guard(config.permission), ...own]
     })
   },
 )
