@@ -23,11 +23,19 @@ export const deviceRepository = {
     limit: number,
     organizations: readonly string[] | null = null,
   ): Promise<DeviceRow[]> {
-    if (organizations !== null && organizations.length === 0) return []
-    let query = db.selectFrom('devices').selectAll().orderBy('id').limit(limit)
-    if (afterId !== null) query = query.where('id', '>', afterId)
-    if (organizations !== null) query = query.where('organization_id', 'in', organizations)
-    return query.execute()
+    if (organizations === null) return pageWhere(db, afterId, limit).execute()
+    // One index range per organization, each at most a page, merged: `organization_id IN (…)`
+    // would read and sort every device of those organizations after the cursor, so a page of a
+    // large organization tree would cost as much as all the devices left in it.
+    const [first, ...others] = organizations.map((organization) =>
+      db.selectFrom(pageWhere(db, afterId, limit, organization).as('page')).selectAll(),
+    )
+    if (first === undefined) return []
+    return others
+      .reduce((merged, next) => merged.unionAll(next), first)
+      .orderBy('id')
+      .limit(limit)
+      .execute()
   },
 
   async insert(db: Executor, row: DeviceRow): Promise<void> {
@@ -115,4 +123,12 @@ async function countWhere(
     .where(column, '=', value)
     .executeTakeFirstOrThrow()
   return Number(row.count)
+}
+
+/** Devices in id order after `afterId`, at most `limit`, all or those of one organization. */
+function pageWhere(db: Executor, afterId: string | null, limit: number, organization?: string) {
+  let query = db.selectFrom('devices').selectAll().orderBy('id').limit(limit)
+  if (afterId !== null) query = query.where('id', '>', afterId)
+  if (organization !== undefined) query = query.where('organization_id', '=', organization)
+  return query
 }
