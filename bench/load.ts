@@ -1,23 +1,29 @@
 // One autocannon run in its own process (pinned to its own core by the caller); prints JSON.
 // The credential is a header value, or `@file`: one value a line, used in turn (the cold path).
+// An optional fifth argument `@file` lists paths, one a line, requested in turn (random ids).
 import autocannon, { type Request } from 'autocannon'
 import { readFileSync } from 'node:fs'
 
-const [url, credential, seconds, connections] = process.argv.slice(2) as [string, string, string, string]
-const pool = credential.startsWith('@') ? readFileSync(credential.slice(1), 'utf8').split('\n').filter(Boolean) : null
+const [url, credential, seconds, connections, pathsArgument] = process.argv.slice(2) as [string, string, string, string, string?]
+const lines = (argument: string | undefined) =>
+  argument?.startsWith('@') ? readFileSync(argument.slice(1), 'utf8').split('\n').filter(Boolean) : null
+const pool = lines(credential)
+const paths = lines(pathsArgument)
 let next = 0
+let nextPath = 0
 const result = await autocannon({
   url,
   connections: Number(connections),
   duration: Number(seconds),
   headers: credential && !pool ? { authorization: credential } : {},
-  ...(pool
+  ...(pool || paths
     ? {
         requests: [
           {
             setupRequest: (request: Request): Request => ({
               ...request,
-              headers: { ...request.headers, authorization: pool[next++ % pool.length] as string },
+              ...(paths ? { path: paths[nextPath++ % paths.length] as string } : {}),
+              headers: pool ? { ...request.headers, authorization: pool[next++ % pool.length] as string } : request.headers,
             }),
           },
         ],

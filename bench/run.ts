@@ -7,18 +7,15 @@ import { createPublicKey, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
 import { TestIssuer } from '../test/helpers/issuer.js'
 import { barChart } from './lib/chart.js'
 import { freePort, load, median, peakRssMb, pinned, root, startProcess, waitFor, type LoadResult } from './lib/processes.js'
+import { createScratchDatabase } from './lib/scratch-database.js'
+import { API_VERSION, CONNECTIONS, SECONDS } from './lib/settings.js'
 import { runMicro } from './micro.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const COLD_TOKENS = Number(process.env.BENCH_COLD_TOKENS ?? 12_000)
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const API_VERSION = '2022-07-31'
 const OPERATOR = 'ae2c9854-393b-4f97-8c42-479d70ce626e'
 const DEVICE_PATH = '/api/devices/bench-device'
 
@@ -67,16 +64,7 @@ async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-bench-'))
   const children: ChildProcess[] = []
   const issuer = await TestIssuer.start()
-  const database = `opencentral_bench_${process.pid}`
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
-  let postgres = false
-  try {
-    await admin.connect()
-    await admin.query(`CREATE DATABASE ${database}`)
-    postgres = true
-  } catch (error) {
-    console.error(`PostgreSQL not reachable (${(error as Error).message}): its contender is skipped`)
-  }
+  const postgres = await createScratchDatabase(`opencentral_bench_${process.pid}`, 'its contender is skipped')
   try {
     const trustFile = path.join(dataDir, 'trust.json')
     writeFileSync(trustFile, JSON.stringify({ issuers: [{ issuer: issuer.generic }] }))
@@ -86,10 +74,8 @@ async function main() {
     const bearerToken = () => issuer.sign({ tid: issuer.tenantId, oid: spObject, idtyp: 'app', jti: randomUUID() })
 
     const sqlite = await startOpenCentral(['--data', dataDir], trustFile, spObject, issuer.tenantId, children)
-    const pgUrl = new URL(POSTGRES_ADMIN_URL)
-    pgUrl.pathname = `/${database}`
     const onPostgres = postgres
-      ? await startOpenCentral(['--database', pgUrl.toString()], trustFile, spObject, issuer.tenantId, children)
+      ? await startOpenCentral(['--database', postgres.url], trustFile, spObject, issuer.tenantId, children)
       : null
 
     const barePort = await freePort()
@@ -179,8 +165,7 @@ async function main() {
     for (const child of children) child.kill('SIGTERM')
     await new Promise((r) => setTimeout(r, 500))
     await issuer.close()
-    if (postgres) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {})
-    await admin.end().catch(() => {})
+    await postgres?.drop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -52,10 +52,14 @@ export interface LoadResult {
   errors: number
 }
 
-/** One autocannon run in its own process on core 1. `credential` is a header value or `@file`. */
-export function load(url: string, credential: string, seconds: number, connections: number): LoadResult {
+/**
+ * One autocannon run in its own process on core 1. `credential` is a header value or `@file`;
+ * `pathsFile`, when given, lists the paths to request in turn instead of the url's.
+ */
+export function load(url: string, credential: string, seconds: number, connections: number, pathsFile?: string): LoadResult {
   const [file, ...args] = pinned(1, [process.execPath, '--import', 'tsx', 'bench/load.ts']) as [string, ...string[]]
-  const output = execFileSync(file, [...args, url, credential, String(seconds), String(connections)], {
+  const extra = pathsFile ? [`@${pathsFile}`] : []
+  const output = execFileSync(file, [...args, url, credential, String(seconds), String(connections), ...extra], {
     cwd: root,
     encoding: 'utf8',
   })

@@ -52,6 +52,15 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/token-delete.js')).tokenDelete(context),
   },
   {
+    words: ['devices', 'import'],
+    usage: 'devices import <file.csv> [--batch-size 1000] [--update] [--json]',
+    description:
+      "Import devices from IoT Central's bulk-import CSV, a batch per transaction. A batch holding a bad row writes nothing; its bad rows are listed by line and the import goes on. Existing ids are refused unless --update replaces them. Exit 1 when any row was not imported.",
+    options: { ...STORE_OPTIONS, 'batch-size': {} },
+    switches: ['update', 'json'],
+    run: async (context) => (await import('./commands/devices-import.js')).devicesImport(context),
+  },
+  {
     words: ['cert', 'create'],
     usage: 'cert create [--host <name>] [--host …] [--data ./data] [--json]',
     description:

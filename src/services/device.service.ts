@@ -39,6 +39,13 @@ export interface DeviceInput {
 export const DEVICE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$'
 const ID_PATTERN = new RegExp(DEVICE_ID_PATTERN)
 
+/** Whether `id` may name a device: the rule of IoT Central device ids. */
+export const isDeviceId = (id: string): boolean => ID_PATTERN.test(id)
+
+/** Why `id` is refused as a device id, said the same way by the API and the import. */
+export const invalidDeviceId = (id: string): string =>
+  `'${id}' is not a valid device id (1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit).`
+
 export class DeviceService {
   constructor(
     private readonly store: Store,
@@ -71,11 +78,7 @@ export class DeviceService {
     input: DeviceInput,
     ifMatch?: string,
   ): Promise<DeviceView> {
-    if (!ID_PATTERN.test(id)) {
-      throw unprocessable(
-        `deviceId: '${id}' is not a valid device id (1-128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit).`,
-      )
-    }
+    if (!isDeviceId(id)) throw unprocessable(`deviceId: ${invalidDeviceId(id)}`)
     return this.write(caller, id, 'put', ifMatch, input, (current) => ({
       displayName: input.displayName ?? id,
       template: input.template ?? null,

@@ -4,6 +4,7 @@ import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
+import { DeviceImportService } from './device-import.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
@@ -25,6 +26,8 @@ export interface Services {
   apiTokens: ApiTokenService
   users: UserService
   devices: DeviceService
+  /** Bulk import of devices from IoT Central's CSV format (the CLI's). */
+  deviceImport: DeviceImportService
   deviceTemplates: DeviceTemplateService
   callers: CallerService
 }
@@ -43,6 +46,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     apiTokens: new ApiTokenService(store, applicationId, roles, organizationCatalog, config, clock),
     users: new UserService(store, roles, organizationCatalog, clock),
     devices: new DeviceService(store, organizationCatalog, clock),
+    deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     callers: new CallerService(organizationCatalog),
   }

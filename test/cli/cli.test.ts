@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
 import { after, afterEach, beforeEach, describe, it } from 'node:test'
-import type { Dialect } from '../../src/storage/store.js'
-import { runCli, startCliServer, tempDataDir, type CliResult } from '../helpers/cli.js'
-import { createTestDatabase, DIALECTS } from '../helpers/dialects.js'
+import { runCli, startCliServer, tempDataDir } from '../helpers/cli.js'
+import { createStore, expectExit, type TestStore } from '../helpers/cli-store.js'
+import { DIALECTS } from '../helpers/dialects.js'
 import { API_VERSION, expectError, ROLE_IDS, type ApiResponse } from '../helpers/server.js'
 
 const DAY_MS = 86_400_000
@@ -12,37 +12,6 @@ const TOKEN_PATTERN =
 
 /** The non-empty lines a command wrote to one stream. */
 const lines = (text: string): string[] => text.split('\n').filter((line) => line !== '')
-
-function expectExit(result: CliResult, code: number): void {
-  assert.equal(
-    result.code,
-    code,
-    `exit code ${result.code}, expected ${code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
-  )
-}
-
-/** One store for one test: a fresh SQLite folder, or a fresh PostgreSQL database (plus a folder). */
-interface TestStore {
-  /** The flags that name the store, as the operator would pass them. */
-  flags: string[]
-  dataDir: string
-  databaseUrl: string | undefined
-  remove(): Promise<void>
-}
-
-async function createStore(dialect: Dialect): Promise<TestStore> {
-  const data = tempDataDir()
-  const database = dialect === 'postgres' ? await createTestDatabase() : null
-  return {
-    flags: database ? ['--database', database.url, '--data', data.dir] : ['--data', data.dir],
-    dataDir: data.dir,
-    databaseUrl: database?.url,
-    async remove() {
-      await database?.drop()
-      data.remove()
-    },
-  }
-}
 
 async function request(url: string, pathname: string, token: string | null): Promise<ApiResponse> {
   const headers: Record<string, string> = token === null ? {} : { authorization: token }

@@ -15,6 +15,17 @@ export const deviceTemplateRepository = {
     return row !== undefined
   },
 
+  /** Which of `ids` name stored templates. */
+  async existingIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set()
+    const rows = await db
+      .selectFrom('device_templates')
+      .select('id')
+      .where('id', 'in', ids)
+      .execute()
+    return new Set(rows.map((row) => row.id))
+  },
+
   async page(db: Executor, afterId: string | null, limit: number): Promise<DeviceTemplateRow[]> {
     let query = db.selectFrom('device_templates').selectAll().orderBy('id').limit(limit)
     if (afterId !== null) query = query.where('id', '>', afterId)

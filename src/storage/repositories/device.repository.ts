@@ -8,6 +8,13 @@ const readById = preparedRead(
   [''],
 )
 
+/** SQLite binds at most 32766 parameters a statement (PostgreSQL 65535); a device row binds 10. */
+const SQLITE_MAX_PARAMETERS = 32766
+const DEVICE_COLUMNS = 10
+
+/** The most rows one `insertMany` or `upsertMany` statement may carry. */
+export const MAX_DEVICES_PER_STATEMENT = Math.floor(SQLITE_MAX_PARAMETERS / DEVICE_COLUMNS)
+
 export const deviceRepository = {
   async get(db: Executor, id: string): Promise<DeviceRow | undefined> {
     return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst()
@@ -28,15 +35,67 @@ export const deviceRepository = {
     limit: number,
     organizations: readonly string[] | null = null,
   ): Promise<DeviceRow[]> {
-    if (organizations !== null && organizations.length === 0) return []
-    let query = db.selectFrom('devices').selectAll().orderBy('id').limit(limit)
-    if (afterId !== null) query = query.where('id', '>', afterId)
-    if (organizations !== null) query = query.where('organization_id', 'in', organizations)
-    return query.execute()
+    if (organizations === null) return pageWhere(db, afterId, limit).execute()
+    // One index range per organization, each at most a page, merged: `organization_id IN (…)`
+    // would read and sort every device of those organizations after the cursor, so a page of a
+    // large organization tree would cost as much as all the devices left in it.
+    const [first, ...others] = organizations.map((organization) =>
+      db.selectFrom(pageWhere(db, afterId, limit, organization).as('page')).selectAll(),
+    )
+    if (first === undefined) return []
+    return others
+      .reduce((merged, next) => merged.unionAll(next), first)
+      .orderBy('id')
+      .limit(limit)
+      .execute()
   },
 
   async insert(db: Executor, row: DeviceRow): Promise<void> {
     await db.insertInto('devices').values(row).execute()
+  },
+
+  /**
+   * Inserts, in one statement (at most MAX_DEVICES_PER_STATEMENT rows), the rows whose id is
+   * free, leaving existing devices as they are; answers how many were inserted.
+   */
+  async insertNew(db: Executor, rows: readonly DeviceRow[]): Promise<number> {
+    if (rows.length === 0) return 0
+    const result = await db
+      .insertInto('devices')
+      .values(rows)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0)
+  },
+
+  /**
+   * Inserts the rows, replacing the writable members of those whose id exists; an existing
+   * device keeps its creation time and provisioned state.
+   */
+  async upsertMany(db: Executor, rows: readonly DeviceRow[]): Promise<void> {
+    if (rows.length === 0) return
+    await db
+      .insertInto('devices')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          display_name: eb.ref('excluded.display_name'),
+          template: eb.ref('excluded.template'),
+          enabled: eb.ref('excluded.enabled'),
+          simulated: eb.ref('excluded.simulated'),
+          organization_id: eb.ref('excluded.organization_id'),
+          etag: eb.ref('excluded.etag'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute()
+  },
+
+  /** Which of `ids` name stored devices. */
+  async existingIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set()
+    const rows = await db.selectFrom('devices').select('id').where('id', 'in', ids).execute()
+    return new Set(rows.map((row) => row.id))
   },
 
   /** Writes the row only if its stored etag is still `expectedEtag`; false when it moved on. */
@@ -76,4 +135,12 @@ async function countWhere(
     .where(column, '=', value)
     .executeTakeFirstOrThrow()
   return Number(row.count)
+}
+
+/** Devices in id order after `afterId`, at most `limit`, all or those of one organization. */
+function pageWhere(db: Executor, afterId: string | null, limit: number, organization?: string) {
+  let query = db.selectFrom('devices').selectAll().orderBy('id').limit(limit)
+  if (afterId !== null) query = query.where('id', '>', afterId)
+  if (organization !== undefined) query = query.where('organization_id', '=', organization)
+  return query
 }
