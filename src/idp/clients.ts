@@ -1,22 +1,35 @@
 import type { ClientMetadata } from 'oidc-provider'
 import type { IdpServicePrincipalRow } from '../storage/schema.js'
+import { storedCertificate } from './certificate-credential.js'
 import { CLI_CLIENT_ID, UI_CLIENT_ID } from './constants.js'
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
 /**
  * A service principal as an oidc-provider client: client credentials only, authenticated by its
- * secret in the request body (as Entra's documentation and MSAL send it). `client_secret` holds the
- * SHA-256 of the secret, never the secret: `compareClientSecret` is replaced to hash what is presented.
+ * secret in the request body (as Entra's documentation and MSAL send it) or, when it has a
+ * certificate, by a client assertion (private_key_jwt) signed with the certificate's key.
+ * `client_secret` holds the SHA-256 of the secret, never the secret: `compareClientSecret` is
+ * replaced to hash what is presented.
  */
 export function servicePrincipalClient(row: IdpServicePrincipalRow): ClientMetadata {
-  return {
+  const common = {
     client_id: row.app_id,
-    client_secret: row.secret_hash,
     client_name: row.display_name,
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],
+  }
+  if (row.certificate_pem) {
+    return {
+      ...common,
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [storedCertificate(row.certificate_pem).publicJwk as never] },
+    }
+  }
+  return {
+    ...common,
+    client_secret: row.secret_hash,
     token_endpoint_auth_method: 'client_secret_post',
   }
 }

@@ -5,6 +5,7 @@ import { conflict, notFound, unprocessable } from '../errors/app-error.js'
 import { idpServicePrincipalRepository } from '../storage/repositories/idp-service-principal.repository.js'
 import type { IdpServicePrincipalRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
+import { readCertificate, type CertificateCredential } from './certificate-credential.js'
 
 /** A service principal as listed: never its secret, nor the secret's hash. */
 export interface ServicePrincipal {
@@ -18,6 +19,12 @@ export interface ServicePrincipal {
 export interface CreatedServicePrincipal extends ServicePrincipal {
   password: string
   tenant: string
+}
+
+/** What `createWithCertificate` answers: no password, the certificate's thumbprints instead. */
+export interface CertificateServicePrincipal extends ServicePrincipal {
+  tenant: string
+  certificate: Omit<CertificateCredential, 'publicJwk'>
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -56,14 +63,34 @@ export class ServicePrincipalService {
   ) {}
 
   async create(name: string): Promise<CreatedServicePrincipal> {
-    const displayName = checkName(name)
     const password = generateSecret()
+    const row = await this.insert(name, { secret_hash: hashSecret(password).toString('hex') })
+    return { ...toServicePrincipal(row), password, tenant: this.tenantId }
+  }
+
+  /**
+   * A service principal that proves itself with client assertions signed by the key of this
+   * certificate (PEM) and has no secret at all. Only the public certificate is kept.
+   */
+  async createWithCertificate(name: string, pem: string): Promise<CertificateServicePrincipal> {
+    const certificate = readCertificate(pem)
+    const row = await this.insert(name, { secret_hash: '', certificate_pem: certificate.pem })
+    const { publicJwk: _publicKey, ...thumbprints } = certificate.credential
+    return { ...toServicePrincipal(row), tenant: this.tenantId, certificate: thumbprints }
+  }
+
+  private async insert(
+    name: string,
+    credential: Pick<IdpServicePrincipalRow, 'secret_hash'> & { certificate_pem?: string },
+  ): Promise<IdpServicePrincipalRow> {
+    const displayName = checkName(name)
     const row: IdpServicePrincipalRow = {
       app_id: randomUUID(),
       object_id: randomUUID(),
       display_name: displayName,
       name_key: displayName.toLowerCase(),
-      secret_hash: hashSecret(password).toString('hex'),
+      secret_hash: credential.secret_hash,
+      certificate_pem: credential.certificate_pem ?? null,
       created_at: Math.floor(this.clock() / 1000),
     }
     await this.store.db.transaction().execute(async (trx) => {
@@ -72,7 +99,7 @@ export class ServicePrincipalService {
       }
       await idpServicePrincipalRepository.insert(trx, row)
     })
-    return { ...toServicePrincipal(row), password, tenant: this.tenantId }
+    return row
   }
 
   async list(): Promise<ServicePrincipal[]> {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { CommandContext } from '../command.js'
 import { UsageError } from '../output.js'
 import { withIdp } from '../idp-session.js'
@@ -5,7 +6,30 @@ import { withIdp } from '../idp-session.js'
 export async function idpSpCreate({ args, flags, switches, env, output }: CommandContext) {
   const [name] = args
   if (!name || args.length > 1) throw new UsageError('idp sp create takes exactly one name')
+  const certFile = typeof flags.cert === 'string' ? flags.cert : undefined
+  let pem: string | undefined
+  if (certFile !== undefined) {
+    try {
+      pem = readFileSync(certFile, 'utf8')
+    } catch (error) {
+      throw new UsageError(`cannot read the certificate ${certFile}: ${(error as Error).message}`)
+    }
+  }
   return withIdp(flags, env, async (idp) => {
+    if (pem !== undefined) {
+      const created = await idp.servicePrincipals.createWithCertificate(name, pem)
+      const { appId, displayName, objectId, tenant, certificate } = created
+      if (switches.has('json')) {
+        output.out(JSON.stringify({ appId, displayName, objectId, tenant, certificate }))
+        return 0
+      }
+      output.err(`Created service principal '${displayName}' with a certificate credential.`)
+      output.out(`appId:      ${appId}`)
+      output.out(`tenant:     ${tenant}`)
+      output.out(`objectId:   ${objectId}`)
+      output.out(`thumbprint: ${certificate.thumbprint}`)
+      return 0
+    }
     const created = await idp.servicePrincipals.create(name)
     const { appId, displayName, objectId, password, tenant } = created
     if (switches.has('json')) {
