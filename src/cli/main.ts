@@ -70,10 +70,10 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['idp', 'sp', 'create'],
-    usage: 'idp sp create <name> [--cert <pem-file>] [--json]',
+    usage: 'idp sp create <name> [--end-date <ISO date> | --cert <pem-file>] [--json]',
     description:
-      "Create a service principal of the embedded identity provider; prints appId, password (once), tenant and objectId. With --cert it has no password and proves itself with client assertions signed by the certificate's key.",
-    options: { ...STORE_OPTIONS, cert: {} },
+      "Create a service principal of the embedded identity provider; prints appId, password (once), tenant and objectId. With --cert it has no password and proves itself with client assertions signed by the certificate's key. With --end-date the password stops working then.",
+    options: { ...STORE_OPTIONS, cert: {}, 'end-date': {} },
     switches: ['json'],
     run: async (context) => (await import('./commands/idp-sp-create.js')).idpSpCreate(context),
   },

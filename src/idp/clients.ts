@@ -10,9 +10,12 @@ const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
  * secret in the request body (as Entra's documentation and MSAL send it) or, when it has a
  * certificate, by a client assertion (private_key_jwt) signed with the certificate's key.
  * `client_secret` holds the SHA-256 of the secret, never the secret: `compareClientSecret` is
- * replaced to hash what is presented.
+ * replaced to hash what is presented. A secret past its end date is left out, so none matches.
  */
-export function servicePrincipalClient(row: IdpServicePrincipalRow): ClientMetadata {
+export function servicePrincipalClient(
+  row: IdpServicePrincipalRow,
+  nowSeconds: number,
+): ClientMetadata {
   const common = {
     client_id: row.app_id,
     client_name: row.display_name,
@@ -27,12 +30,16 @@ export function servicePrincipalClient(row: IdpServicePrincipalRow): ClientMetad
       jwks: { keys: [storedCertificate(row.certificate_pem).publicJwk as never] },
     }
   }
+  const expired = row.secret_expires_at !== null && row.secret_expires_at <= nowSeconds
   return {
     ...common,
-    client_secret: row.secret_hash,
+    // The provider requires a secret for this method; this one is no hash, so nothing matches it.
+    client_secret: expired ? EXPIRED_SECRET : row.secret_hash,
     token_endpoint_auth_method: 'client_secret_post',
   }
 }
+
+const EXPIRED_SECRET = 'expired'
 
 /** The first-party public clients: the CLI (device flow) and a browser application (code + PKCE). */
 export function staticClients(publicUrl: string): ClientMetadata[] {

@@ -70,6 +70,8 @@ export async function createEmbeddedIdp(
     isKnown: async (clientId: string) =>
       isFirstPartyClient(clientId) ||
       (await services.servicePrincipals.findByAppId(clientId)) !== undefined,
+    hasExpiredSecret: (clientId: string, secret: string) =>
+      services.servicePrincipals.hasExpiredSecret(clientId, secret),
   }
 
   return {

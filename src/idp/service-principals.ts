@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { generateSecret, hashSecret } from '../auth/api-token-secret.js'
+import {
+  generateSecret,
+  hashSecret,
+  isWellFormedSecret,
+  secretMatches,
+} from '../auth/api-token-secret.js'
 import type { Clock } from '../clock.js'
 import { conflict, notFound, unprocessable } from '../errors/app-error.js'
 import { idpServicePrincipalRepository } from '../storage/repositories/idp-service-principal.repository.js'
@@ -19,6 +24,8 @@ export interface ServicePrincipal {
 export interface CreatedServicePrincipal extends ServicePrincipal {
   password: string
   tenant: string
+  /** When the password stops working; absent when it has no end date. */
+  passwordEndDate?: string
 }
 
 /** What `createWithCertificate` answers: no password, the certificate's thumbprints instead. */
@@ -62,10 +69,41 @@ export class ServicePrincipalService {
     private readonly clock: Clock,
   ) {}
 
-  async create(name: string): Promise<CreatedServicePrincipal> {
+  /** With `endDate` (an ISO date in the future) the password stops working then, as Entra's do. */
+  async create(name: string, options: { endDate?: string } = {}): Promise<CreatedServicePrincipal> {
+    const expiresAt = options.endDate === undefined ? null : this.futureSeconds(options.endDate)
     const password = generateSecret()
-    const row = await this.insert(name, { secret_hash: hashSecret(password).toString('hex') })
-    return { ...toServicePrincipal(row), password, tenant: this.tenantId }
+    const row = await this.insert(name, {
+      secret_hash: hashSecret(password).toString('hex'),
+      secret_expires_at: expiresAt,
+    })
+    return {
+      ...toServicePrincipal(row),
+      password,
+      tenant: this.tenantId,
+      ...(expiresAt === null ? {} : { passwordEndDate: new Date(expiresAt * 1000).toISOString() }),
+    }
+  }
+
+  private futureSeconds(date: string): number {
+    const at = Date.parse(date)
+    if (Number.isNaN(at)) throw unprocessable(`end date: '${date}' is not an ISO 8601 date.`)
+    if (at <= this.clock())
+      throw unprocessable(`end date: ${new Date(at).toISOString()} is in the past.`)
+    return Math.floor(at / 1000)
+  }
+
+  /**
+   * Whether `presented` is the right secret of this client but past its end date: a refused
+   * request is then told its secret expired (Entra's AADSTS7000222) rather than that it is wrong.
+   */
+  async hasExpiredSecret(appId: string, presented: string): Promise<boolean> {
+    const row = await this.findByAppId(appId)
+    if (!row?.secret_hash || row.secret_expires_at === null) return false
+    if (row.secret_expires_at > Math.floor(this.clock() / 1000)) return false
+    return (
+      isWellFormedSecret(presented) && secretMatches(presented, Buffer.from(row.secret_hash, 'hex'))
+    )
   }
 
   /**
@@ -81,7 +119,8 @@ export class ServicePrincipalService {
 
   private async insert(
     name: string,
-    credential: Pick<IdpServicePrincipalRow, 'secret_hash'> & { certificate_pem?: string },
+    credential: Pick<IdpServicePrincipalRow, 'secret_hash'> &
+      Partial<Pick<IdpServicePrincipalRow, 'certificate_pem' | 'secret_expires_at'>>,
   ): Promise<IdpServicePrincipalRow> {
     const displayName = checkName(name)
     const row: IdpServicePrincipalRow = {
@@ -91,6 +130,7 @@ export class ServicePrincipalService {
       name_key: displayName.toLowerCase(),
       secret_hash: credential.secret_hash,
       certificate_pem: credential.certificate_pem ?? null,
+      secret_expires_at: credential.secret_expires_at ?? null,
       created_at: Math.floor(this.clock() / 1000),
     }
     await this.store.db.transaction().execute(async (trx) => {

@@ -128,6 +128,8 @@ export interface IdpServicePrincipalTable {
   secret_hash: string
   /** the public certificate (PEM) whose key signs its client assertions; null for a secret */
   certificate_pem: string | null
+  /** when the secret stops working, epoch seconds; null for no end date */
+  secret_expires_at: number | null
   created_at: number
 }
 

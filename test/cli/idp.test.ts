@@ -156,7 +156,7 @@ for (const dialect of DIALECTS) {
       expectExit(gone, 1)
     })
 
-    it('sp create --cert registers a certificate credential whose key signs client assertions', async () => {
+    it('sp create --cert registers a certificate credential whose key signs client assertions; --end-date ends a password', async () => {
       const { certificate, withKey } = await createClientCertificate('cert-bot')
       const file = path.join(home, 'cert-bot.pem')
       writeFileSync(file, withKey, { mode: 0o600 })
@@ -220,6 +220,29 @@ for (const dialect of DIALECTS) {
         await cli(['idp', 'sp', 'create', 'gone-bot', '--cert', path.join(home, 'missing.pem')]),
         2,
       )
+
+      // A password may have an end date, as Entra's do; one in the past is refused.
+      const dated = await cli([
+        'idp',
+        'sp',
+        'create',
+        'dated-bot',
+        '--end-date',
+        '2099-01-01T00:00:00Z',
+        '--json',
+      ])
+      expectExit(dated, 0)
+      assert.equal(JSON.parse(dated.stdout).passwordEndDate, '2099-01-01T00:00:00.000Z')
+      const past = await cli([
+        'idp',
+        'sp',
+        'create',
+        'past-bot',
+        '--end-date',
+        '2000-01-01T00:00:00Z',
+      ])
+      expectExit(past, 1)
+      assert.match(past.stderr, /in the past/)
     })
 
     it('rotates the signing key of a running server', async () => {

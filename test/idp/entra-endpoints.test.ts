@@ -176,6 +176,15 @@ for (const dialect of DIALECTS) {
       assert.equal(otherResource.status, 400)
       assertEntraError(otherResource.body, 'invalid_resource', 500011)
 
+      const twoResources = await post(tokenUrl, {
+        grant_type: 'client_credentials',
+        client_id: bot.appId,
+        client_secret: bot.password,
+        scope: `${scope} https://graph.microsoft.com/.default`,
+      })
+      assert.equal(twoResources.status, 400)
+      assertEntraError(twoResources.body, 'invalid_scope', 28000)
+
       const noCredential = await post(tokenUrl, {
         grant_type: 'client_credentials',
         client_id: bot.appId,
@@ -236,6 +245,33 @@ for (const dialect of DIALECTS) {
       assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body))
       assert.equal(decodeJwt(refreshed.body.access_token).iss, `${server.url}/${tenant}/v2.0`)
       assert.equal(decodeJwt(refreshed.body.access_token).aud, RESOURCE)
+    })
+
+    // Last: it moves the server's clock past the secret's end date.
+    it('a secret past its end date is refused with AADSTS7000222, a wrong one still with 7000215', async () => {
+      const principals = new ServicePrincipalService(server.app.store, tenant, server.clock.read)
+      const endDate = new Date(Math.ceil(server.clock.now / 1000) * 1000 + 3_600_000).toISOString()
+      const expiring = await principals.create('expiring-bot', { endDate })
+      assert.equal(expiring.passwordEndDate, endDate)
+      const tokenUrl = `${server.url}/${tenant}/oauth2/v2.0/token`
+      const ask = (secret: string) =>
+        post(tokenUrl, {
+          grant_type: 'client_credentials',
+          client_id: expiring.appId,
+          client_secret: secret,
+          scope: `${RESOURCE}/.default`,
+        })
+      assert.equal((await ask(expiring.password)).status, 200)
+      server.clock.advance(2 * 3_600_000)
+      const expired = await ask(expiring.password)
+      assert.equal(expired.status, 401)
+      assertEntraError(expired.body, 'invalid_client', 7000222)
+      assertEntraError(
+        (await ask(`${expiring.password.slice(0, -1)}x`)).body,
+        'invalid_client',
+        7000215,
+      )
+      await assert.rejects(principals.create('late-bot', { endDate }), /in the past/)
     })
   })
 }

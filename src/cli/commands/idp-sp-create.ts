@@ -7,6 +7,9 @@ export async function idpSpCreate({ args, flags, switches, env, output }: Comman
   const [name] = args
   if (!name || args.length > 1) throw new UsageError('idp sp create takes exactly one name')
   const certFile = typeof flags.cert === 'string' ? flags.cert : undefined
+  if (certFile !== undefined && flags['end-date'] !== undefined) {
+    throw new UsageError('--end-date is for a password; a certificate ends when it expires')
+  }
   let pem: string | undefined
   if (certFile !== undefined) {
     try {
@@ -30,10 +33,13 @@ export async function idpSpCreate({ args, flags, switches, env, output }: Comman
       output.out(`thumbprint: ${certificate.thumbprint}`)
       return 0
     }
-    const created = await idp.servicePrincipals.create(name)
-    const { appId, displayName, objectId, password, tenant } = created
+    const endDate = typeof flags['end-date'] === 'string' ? flags['end-date'] : undefined
+    const created = await idp.servicePrincipals.create(name, endDate ? { endDate } : {})
+    const { appId, displayName, objectId, password, tenant, passwordEndDate } = created
     if (switches.has('json')) {
-      output.out(JSON.stringify({ appId, displayName, objectId, password, tenant }))
+      output.out(
+        JSON.stringify({ appId, displayName, objectId, password, tenant, passwordEndDate }),
+      )
       return 0
     }
     output.err(
@@ -43,6 +49,7 @@ export async function idpSpCreate({ args, flags, switches, env, output }: Comman
     output.out(`password: ${password}`)
     output.out(`tenant:   ${tenant}`)
     output.out(`objectId: ${objectId}`)
+    if (passwordEndDate) output.out(`endDate:  ${passwordEndDate}`)
     return 0
   })
 }

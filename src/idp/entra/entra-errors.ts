@@ -49,6 +49,15 @@ export class EntraError extends Error {
     )
   }
 
+  static expiredSecret(clientId: string): EntraError {
+    return new EntraError(
+      401,
+      'invalid_client',
+      7000222,
+      `The provided client secret keys for app '${clientId}' are expired. Create a new secret for the app (opencentral idp sp create), or consider using certificate credentials for added security.`,
+    )
+  }
+
   static badAssertion(clientId: string): EntraError {
     return new EntraError(
       401,

@@ -61,16 +61,28 @@ export async function entraRoutes(app: FastifyInstance, options: EntraRouteOptio
       payload: form.toString(),
     })
 
+  // Entra's errors raised here (a scope it would refuse) get Entra's body; any other error goes
+  // on to the server's handler.
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof EntraError) return sendEntraError(request, reply, error)
+    throw error
+  })
+
+  /** The provider's refusal in Entra's words, knowing who asked and how. */
+  const refusal = async (
+    answer: { statusCode: number; json(): unknown },
+    request: FastifyRequest,
+    fields: Form,
+    resource: string | undefined,
+  ) => {
+    const client = await clientOf(fields, request.headers.authorization, clients)
+    const body = answer.json() as { error?: string; error_description?: string }
+    return entraErrorFor(answer.statusCode, body, { ...client, tenantId: paths.tenantId, resource })
+  }
+
   const token = (tokenForm: TokenForm) => async (request: FastifyRequest, reply: FastifyReply) => {
     const fields = (request.body ?? {}) as Form
-    const client = await clientOf(fields, request.headers.authorization, clients)
-    let resource: string | undefined = fields.resource
-    try {
-      if (tokenForm === 'v2') resource = translateScope(fields.scope).resource
-    } catch (error) {
-      if (error instanceof EntraError) return sendEntraError(request, reply, error)
-      throw error
-    }
+    const resource = tokenForm === 'v2' ? translateScope(fields.scope).resource : fields.resource
     const form = new URLSearchParams(fields)
     // MSAL sends Entra's short name of the device code grant.
     if (fields.grant_type === 'device_code') form.set('grant_type', DEVICE_CODE_GRANT)
@@ -80,51 +92,24 @@ export async function entraRoutes(app: FastifyInstance, options: EntraRouteOptio
     form.delete('resource')
     if (resource) form.set('resource', resource)
     const answer = await forward('/token', request, form, tokenForm)
-    const body = answer.json() as ProviderTokenAnswer & {
-      error?: string
-      error_description?: string
-    }
     reply.header('cache-control', 'no-store')
-    if (answer.statusCode !== 200) {
-      const error = entraErrorFor(answer.statusCode, body, {
-        ...client,
-        tenantId: paths.tenantId,
-        resource,
-      })
-      return sendEntraError(request, reply, error)
-    }
+    if (answer.statusCode !== 200) throw await refusal(answer, request, fields, resource)
     const asked = { scope: fields.scope, resource }
+    const body = answer.json() as ProviderTokenAnswer
     return reply.send(entraTokenResponse(body, tokenForm, asked, Math.floor(Date.now() / 1000)))
   }
 
   const deviceCode = async (request: FastifyRequest, reply: FastifyReply) => {
     const fields = (request.body ?? {}) as Form
-    let scope
-    try {
-      scope = translateScope(fields.scope)
-    } catch (error) {
-      if (error instanceof EntraError) return sendEntraError(request, reply, error)
-      throw error
-    }
+    const scope = translateScope(fields.scope)
     const form = new URLSearchParams({
       client_id: fields.client_id ?? '',
       scope: scope.openid || 'openid',
     })
     if (scope.resource) form.set('resource', scope.resource)
     const answer = await forward('/device/auth', request, form)
+    if (answer.statusCode !== 200) throw await refusal(answer, request, fields, scope.resource)
     const body = answer.json() as Record<string, unknown>
-    if (answer.statusCode !== 200) {
-      const client = await clientOf(fields, undefined, clients)
-      return sendEntraError(
-        request,
-        reply,
-        entraErrorFor(answer.statusCode, body, {
-          ...client,
-          tenantId: paths.tenantId,
-          resource: scope.resource,
-        }),
-      )
-    }
     return reply.header('cache-control', 'no-store').send({
       ...body,
       message: `To sign in, use a web browser to open the page ${String(body.verification_uri)} and enter the code ${String(body.user_code)} to authenticate.`,
@@ -135,14 +120,9 @@ export async function entraRoutes(app: FastifyInstance, options: EntraRouteOptio
   // from `scope` to `resource`.
   const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = new URLSearchParams(request.query as Form)
-    try {
-      const scope = translateScope(query.get('scope') ?? undefined)
-      query.set('scope', scope.openid || 'openid')
-      if (scope.resource) query.set('resource', scope.resource)
-    } catch (error) {
-      if (error instanceof EntraError) return sendEntraError(request, reply, error)
-      throw error
-    }
+    const scope = translateScope(query.get('scope') ?? undefined)
+    query.set('scope', scope.openid || 'openid')
+    if (scope.resource) query.set('resource', scope.resource)
     return reply.redirect(`${options.publicUrl}${IDP_PATH}/auth?${query}`)
   }
 

@@ -7,6 +7,8 @@ export interface ProviderErrorContext {
   clientKnown: boolean
   /** How the client tried to authenticate, from the request. */
   credential: 'secret' | 'assertion' | 'none'
+  /** The secret presented is the right one, past its end date. */
+  secretExpired: boolean
   resource: string | undefined
 }
 
@@ -25,6 +27,7 @@ export function entraErrorFor(
   switch (body.error) {
     case 'invalid_client':
       if (!context.clientKnown) return EntraError.unknownClient(clientId, context.tenantId)
+      if (context.secretExpired) return EntraError.expiredSecret(clientId)
       if (context.credential === 'secret') return EntraError.wrongSecret(clientId)
       if (context.credential === 'assertion') return EntraError.badAssertion(clientId)
       return EntraError.missingCredential()

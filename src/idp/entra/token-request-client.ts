@@ -3,12 +3,15 @@ import { decodeJwt } from 'jose'
 export interface ClientDirectory {
   /** Whether the id names a service principal or a first-party client of the embedded issuer. */
   isKnown(clientId: string): Promise<boolean>
+  /** Whether the secret is the client's, past its end date. */
+  hasExpiredSecret(clientId: string, secret: string): Promise<boolean>
 }
 
 export interface RequestingClient {
   clientId: string | undefined
   clientKnown: boolean
   credential: 'secret' | 'assertion' | 'none'
+  secretExpired: boolean
 }
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -23,14 +26,20 @@ function assertionSubject(assertion: string): string | undefined {
   }
 }
 
-function basicUser(authorization: string | undefined): string | undefined {
+/** `Authorization: Basic` as oidc-provider reads it: URL-encoded id and secret. */
+function basicCredentials(
+  authorization: string | undefined,
+): { clientId: string; secret: string } | undefined {
   const [scheme, value] = (authorization ?? '').split(' ')
   if (scheme?.toLowerCase() !== 'basic' || !value) return undefined
   const decoded = Buffer.from(value, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon <= 0) return undefined
   try {
-    return decodeURIComponent(decoded.slice(0, colon))
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon)),
+      secret: decodeURIComponent(decoded.slice(colon + 1)),
+    }
   } catch {
     return undefined
   }
@@ -45,11 +54,15 @@ export async function clientOf(
   authorization: string | undefined,
   clients: ClientDirectory,
 ): Promise<RequestingClient> {
+  const basic = basicCredentials(authorization)
   const assertion =
     fields.client_assertion_type === ASSERTION_TYPE ? fields.client_assertion : undefined
-  let clientId = fields.client_id || basicUser(authorization)
+  let clientId = fields.client_id || basic?.clientId
   if (!clientId && assertion) clientId = assertionSubject(assertion)
-  const credential =
-    fields.client_secret || basicUser(authorization) ? 'secret' : assertion ? 'assertion' : 'none'
-  return { clientId, clientKnown: clientId ? await clients.isKnown(clientId) : false, credential }
+  const secret = fields.client_secret || basic?.secret
+  const credential = secret ? 'secret' : assertion ? 'assertion' : 'none'
+  const clientKnown = clientId ? await clients.isKnown(clientId) : false
+  const secretExpired =
+    clientKnown && clientId && secret ? await clients.hasExpiredSecret(clientId, secret) : false
+  return { clientId, clientKnown, credential, secretExpired }
 }
