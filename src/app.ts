@@ -66,7 +66,10 @@ function requestIds(): () => string {
 }
 
 /** Builds the whole server (store, services, routes) without listening. */
-export async function createApp(config: Config, deps: AppDependencies = {}): Promise<OpenCentralApp> {
+export async function createApp(
+  config: Config,
+  deps: AppDependencies = {},
+): Promise<OpenCentralApp> {
   const store = deps.store ?? (await openStore(config))
   const clock = deps.clock ?? systemClock
   let idp: EmbeddedIdp | null = null
@@ -126,18 +129,20 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     await app.register(secureByDefaultPlugin)
     if (config.embeddedIdp) idp = await createEmbeddedIdp(store, config, clock, app.log)
     const embedded = idp
+    // The embedded issuer under its own name and its two Entra-shaped names: one key source.
     const issuers: TrustedIssuer[] = [
       ...(embedded
-        ? [
-            {
-              trust: embeddedIssuerTrust(embedded.issuer, embedded.tenantId, config.audiences),
-              keys: new LocalIssuerKeys(() => embedded.publicKeys()),
-            },
-          ]
+        ? [embedded.issuer, ...embedded.entraIssuers].map((issuer) => ({
+            trust: embeddedIssuerTrust(issuer, embedded.tenantId, config.audiences),
+            keys: new LocalIssuerKeys(() => embedded.publicKeys()),
+          }))
         : []),
       ...externalIssuers(config, deps.entra).map((trust) => ({
         trust,
-        keys: new RemoteIssuerKeys({ ...trust, discoveryUrl: trust.discoveryUrl as string }, app.log),
+        keys: new RemoteIssuerKeys(
+          { ...trust, discoveryUrl: trust.discoveryUrl as string },
+          app.log,
+        ),
       })),
     ]
     const bearer =
@@ -173,7 +178,10 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
-        await api.register(deviceTemplateRoutes, { deviceTemplates: services.deviceTemplates, config })
+        await api.register(deviceTemplateRoutes, {
+          deviceTemplates: services.deviceTemplates,
+          config,
+        })
       },
       { prefix: '/api' },
     )

@@ -79,10 +79,10 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['idp', 'sp', 'create'],
-    usage: 'idp sp create <name> [--json]',
+    usage: 'idp sp create <name> [--end-date <ISO date> | --cert <pem-file>] [--json]',
     description:
-      'Create a service principal of the embedded identity provider; prints appId, password (once), tenant and objectId.',
-    options: STORE_OPTIONS,
+      "Create a service principal of the embedded identity provider; prints appId, password (once), tenant and objectId. With --cert it has no password and proves itself with client assertions signed by the certificate's key. With --end-date the password stops working then.",
+    options: { ...STORE_OPTIONS, cert: {}, 'end-date': {} },
     switches: ['json'],
     run: async (context) => (await import('./commands/idp-sp-create.js')).idpSpCreate(context),
   },
@@ -128,7 +128,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['idp', 'user', 'set-password'],
     usage: 'idp user set-password <email> [--password <p>]',
-    description: 'Set a new password (same sources as user add) and end the person\'s sessions.',
+    description: "Set a new password (same sources as user add) and end the person's sessions.",
     options: { ...STORE_OPTIONS, password: {} },
     run: async (context) =>
       (await import('./commands/idp-user-set-password.js')).idpUserSetPassword(context),
@@ -146,7 +146,7 @@ export const COMMANDS: Command[] = [
     words: ['login'],
     usage: 'login [--server http://127.0.0.1:8080] [--resource <r>]',
     description:
-      'Sign in to a server\'s embedded identity provider with the device flow; tokens are kept in ~/.opencentral (or $OPENCENTRAL_HOME), readable by you only.',
+      "Sign in to a server's embedded identity provider with the device flow; tokens are kept in ~/.opencentral (or $OPENCENTRAL_HOME), readable by you only.",
     options: { server: {}, resource: {} },
     run: async (context) => (await import('./commands/login.js')).login(context),
   },
@@ -168,7 +168,9 @@ function help(output: Output): void {
     output.out(`  opencentral ${command.usage}`)
     output.out(`      ${command.description}`)
   }
-  output.out('\nStore options of every command: --data <dir> (SQLite, default ./data) or --database <postgres-url>.')
+  output.out(
+    '\nStore options of every command: --data <dir> (SQLite, default ./data) or --database <postgres-url>.',
+  )
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 misused. */
@@ -183,7 +185,9 @@ export async function runCli(
   }
   const command = COMMANDS.find((c) => c.words.every((word, i) => argv[i] === word))
   if (!command) {
-    output.err(`opencentral: unknown command '${argv.slice(0, 2).join(' ')}'. Run 'opencentral help'.`)
+    output.err(
+      `opencentral: unknown command '${argv.slice(0, 2).join(' ')}'. Run 'opencentral help'.`,
+    )
     return 2
   }
   try {
@@ -220,7 +224,10 @@ export async function runCli(
 }
 
 function report(error: unknown, command: Command, output: Output): number {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    error instanceof UsageError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     output.err(`opencentral: ${(error as Error).message}`)
     output.err(`Usage: opencentral ${command.usage}`)
     return 2

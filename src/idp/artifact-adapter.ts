@@ -86,11 +86,14 @@ class ArtifactAdapter implements Adapter {
  * longer get tokens. Registration through the provider is off, so writes never come here.
  */
 class ServicePrincipalClientAdapter implements Adapter {
-  constructor(private readonly servicePrincipals: ServicePrincipalService) {}
+  constructor(
+    private readonly servicePrincipals: ServicePrincipalService,
+    private readonly clock: Clock,
+  ) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const row = await this.servicePrincipals.findByAppId(id)
-    return row && servicePrincipalClient(row)
+    return row && servicePrincipalClient(row, Math.floor(this.clock() / 1000))
   }
 
   private refuse(): never {
@@ -122,7 +125,7 @@ export function artifactAdapterFactory(
 ): AdapterFactory {
   return (model) =>
     model === 'Client'
-      ? new ServicePrincipalClientAdapter(servicePrincipals)
+      ? new ServicePrincipalClientAdapter(servicePrincipals, clock)
       : new ArtifactAdapter(model, store, clock)
 }
 

@@ -4,7 +4,10 @@ import type { Clock } from '../clock.js'
 import type { Config } from '../config/schema.js'
 import type { Store } from '../storage/store.js'
 import { artifactAdapterFactory, purgeExpiredArtifacts } from './artifact-adapter.js'
+import { isFirstPartyClient } from './clients.js'
 import { IDP_PATH } from './constants.js'
+import { entraPaths } from './entra/entra-paths.js'
+import { entraRoutes } from './entra/entra-routes.js'
 import { createIdpServices } from './idp-services.js'
 import { interactionRoutes } from './interaction-routes.js'
 import { buildProvider } from './provider-factory.js'
@@ -17,6 +20,8 @@ import { ensureSigningKey, publicJwkOf } from './signing-keys.js'
 export interface EmbeddedIdp {
   readonly issuer: string // `${publicUrl}/oidc`
   readonly tenantId: string // one per installation, generated at first start, kept in the store
+  /** The Entra-shaped names of the same issuer: `<public-url>/<tid>/v2.0` and `<public-url>/<tid>/`. */
+  readonly entraIssuers: readonly string[]
   /** Public JWKS (current key and retired keys still valid for verification). Cheap: cached, reloaded when keys change (change feed). */
   publicKeys(): Promise<{ keys: JsonWebKey[] }>
   /** Fastify plugin serving the provider under /oidc (discovery at /oidc/.well-known/openid-configuration). */
@@ -59,15 +64,25 @@ export async function createEmbeddedIdp(
   const purgeTimer = setInterval(purge, PURGE_INTERVAL_MS)
   purgeTimer.unref()
 
+  const paths = entraPaths(publicUrl, services.installation.tenantId)
+  const publicKeys = async () => ({ keys: (await keys.get()).map(publicJwkOf) })
+  const clients = {
+    isKnown: async (clientId: string) =>
+      isFirstPartyClient(clientId) ||
+      (await services.servicePrincipals.findByAppId(clientId)) !== undefined,
+    hasExpiredSecret: (clientId: string, secret: string) =>
+      services.servicePrincipals.hasExpiredSecret(clientId, secret),
+  }
+
   return {
     issuer,
     tenantId: services.installation.tenantId,
-    async publicKeys() {
-      return { keys: (await keys.get()).map(publicJwkOf) }
-    },
+    entraIssuers: [paths.issuer('v2'), paths.issuer('v1')],
+    publicKeys,
     plugin: async (app) => {
       await app.register(interactionRoutes, { providers, accounts: services.accounts, publicUrl })
       await app.register(providerMount, { providers, publicUrl })
+      await app.register(entraRoutes, { paths, publicUrl, publicKeys, clients })
     },
     async close() {
       clearInterval(purgeTimer)

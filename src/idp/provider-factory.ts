@@ -4,6 +4,7 @@ import Provider, { type AdapterFactory } from 'oidc-provider'
 import { secretMatches, isWellFormedSecret } from '../auth/api-token-secret.js'
 import type { AccountService } from './accounts.js'
 import { staticClients } from './clients.js'
+import { entraPaths } from './entra/entra-paths.js'
 import { ACCESS_TOKEN_TTL_SECONDS, IDP_PATH } from './constants.js'
 import type { Installation } from './installation.js'
 import { deviceFlowPages, renderError } from './provider-pages.js'
@@ -31,7 +32,8 @@ const DAY = 86_400
  * key rotation reaches a running server.
  */
 export function buildProvider(deps: ProviderDependencies, keys: readonly SigningKey[]): Provider {
-  const claims = tokenClaimHooks(deps.installation.tenantId, deps.servicePrincipals, deps.accounts)
+  const entra = entraPaths(deps.publicUrl, deps.installation.tenantId)
+  const claims = tokenClaimHooks(entra, deps.servicePrincipals, deps.accounts)
   const provider = new Provider(deps.issuer, {
     adapter: deps.adapter,
     clients: staticClients(deps.publicUrl),
@@ -91,6 +93,20 @@ export function buildProvider(deps: ProviderDependencies, keys: readonly Signing
     const stored = this.clientSecret
     if (!stored || !isWellFormedSecret(actual)) return false
     return secretMatches(actual, Buffer.from(stored, 'hex'))
+  }
+
+  // MSAL addresses its client assertions to the token endpoint it was given, Entra's path here;
+  // oidc-provider accepts only its own issuer and endpoint URLs unless told of these.
+  const context = (
+    provider as unknown as {
+      OIDCContext: { prototype: { clientJwtAuthExpectedAudience(): Set<string> } }
+    }
+  ).OIDCContext.prototype
+  const ownAudiences = context.clientJwtAuthExpectedAudience
+  context.clientJwtAuthExpectedAudience = function (this: unknown) {
+    const accepted = ownAudiences.call(this)
+    for (const endpoint of entra.tokenEndpoints()) accepted.add(endpoint)
+    return accepted
   }
 
   provider.on('server_error', (_ctx: unknown, error: Error) => {

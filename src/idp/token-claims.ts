@@ -1,6 +1,8 @@
 import { errors, type Configuration } from 'oidc-provider'
 import type { AccountService } from './accounts.js'
 import { USER_SCOPE } from './constants.js'
+import type { EntraPaths } from './entra/entra-paths.js'
+import { TOKEN_FORM_HEADER } from './entra/token-form-header.js'
 import type { ServicePrincipalService } from './service-principals.js'
 
 type Hooks = Required<Pick<Configuration, 'extraTokenClaims'>> & {
@@ -15,10 +17,11 @@ type Hooks = Required<Pick<Configuration, 'extraTokenClaims'>> & {
  * tokens carry no `scp`; user tokens carry `scp` and the display claims `email`, `upn`, `name`.
  */
 export function tokenClaimHooks(
-  tenantId: string,
+  entra: EntraPaths,
   servicePrincipals: ServicePrincipalService,
   accounts: AccountService,
 ): Hooks {
+  const tenantId = entra.tenantId
   return {
     async extraTokenClaims(_ctx, token) {
       const clientId = token.clientId
@@ -51,11 +54,17 @@ export function tokenClaimHooks(
     },
 
     // oidc-provider sets `sub` to the client id for app-only tokens; Entra's `sub` is the object id.
-    // `nbf` is set like Entra does, equal to `iat`.
-    customizeJwt(_ctx, _token, jwt) {
+    // `nbf` is set like Entra does, equal to `iat`. Asked through the Entra-shaped endpoints, the
+    // token names the issuer as Entra would, v1 tokens with `ver` 1.0.
+    customizeJwt(ctx, _token, jwt) {
       const { payload } = jwt
       if (typeof payload.oid === 'string') payload.sub = payload.oid
       payload.nbf = payload.iat
+      const form = ctx?.get(TOKEN_FORM_HEADER)
+      if (form === 'v1' || form === 'v2') {
+        payload.iss = entra.issuer(form)
+        payload.ver = form === 'v1' ? '1.0' : '2.0'
+      }
     },
   }
 }

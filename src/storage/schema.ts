@@ -124,8 +124,12 @@ export interface IdpServicePrincipalTable {
   display_name: string
   /** lower-cased display name, for uniqueness */
   name_key: string
-  /** sha-256 of the secret, hex */
+  /** sha-256 of the secret, hex; empty for a principal that proves itself with a certificate */
   secret_hash: string
+  /** the public certificate (PEM) whose key signs its client assertions; null for a secret */
+  certificate_pem: string | null
+  /** when the secret stops working, epoch seconds; null for no end date */
+  secret_expires_at: number | null
   created_at: number
 }
 

@@ -4,11 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { createHash, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto'
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose'
 import { loadConfig } from '../../src/config/load.js'
 import { AccountService } from '../../src/idp/accounts.js'
 import { openStore } from '../../src/storage/open-store.js'
 import { Browser, signInWithDeviceCode } from '../helpers/browser.js'
+import { createClientCertificate } from '../helpers/client-certificate.js'
 import {
   BIN,
   cleanEnv,
@@ -152,6 +154,95 @@ for (const dialect of DIALECTS) {
       expectExit(await cli(['idp', 'sp', 'delete', 'build-bot']), 1)
       const gone = await appToken(bot.appId!, bot.password!)
       expectExit(gone, 1)
+    })
+
+    it('sp create --cert registers a certificate credential whose key signs client assertions; --end-date ends a password', async () => {
+      const { certificate, withKey } = await createClientCertificate('cert-bot')
+      const file = path.join(home, 'cert-bot.pem')
+      writeFileSync(file, withKey, { mode: 0o600 })
+      const created = await cli(['idp', 'sp', 'create', 'cert-bot', '--cert', file, '--json'])
+      expectExit(created, 0)
+      const bot = JSON.parse(created.stdout) as Record<string, any>
+      assert.deepEqual(Object.keys(bot).sort(), [
+        'appId',
+        'certificate',
+        'displayName',
+        'objectId',
+        'tenant',
+      ])
+      const x509 = new X509Certificate(certificate)
+      assert.equal(bot.certificate.thumbprint, x509.fingerprint.replaceAll(':', '').toLowerCase())
+      assert.equal(
+        bot.certificate.thumbprintSha256,
+        createHash('sha256').update(x509.raw).digest('base64url'),
+      )
+
+      // A client assertion as MSAL makes one: PS256, the certificate's x5t#S256, Entra's token URL.
+      const tokenUrl = `${server.url}/${bot.tenant}/oauth2/v2.0/token`
+      const key = createPrivateKey(withKey)
+      const assertion = await new SignJWT({})
+        .setProtectedHeader({
+          alg: 'PS256',
+          typ: 'JWT',
+          'x5t#S256': bot.certificate.thumbprintSha256,
+        })
+        .setIssuer(bot.appId)
+        .setSubject(bot.appId)
+        .setAudience(tokenUrl)
+        .setJti(randomUUID())
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key)
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: bot.appId,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          scope: `${RESOURCE}/.default`,
+        }),
+      })
+      const issued = (await response.json()) as Record<string, any>
+      assert.equal(response.status, 200, JSON.stringify(issued))
+      assert.equal(decodeJwt(issued.access_token).oid, bot.objectId)
+
+      // It has no secret to guess, and the private key never reached the store or the list.
+      const listed = await cli(['idp', 'sp', 'list', '--json'])
+      assert.ok(!listed.stdout.includes('PRIVATE KEY'))
+      const bare = path.join(home, 'not-a-certificate.pem')
+      writeFileSync(bare, 'hello')
+      const refused = await cli(['idp', 'sp', 'create', 'bare-bot', '--cert', bare])
+      expectExit(refused, 1)
+      assert.match(refused.stderr, /no PEM certificate/)
+      expectExit(
+        await cli(['idp', 'sp', 'create', 'gone-bot', '--cert', path.join(home, 'missing.pem')]),
+        2,
+      )
+
+      // A password may have an end date, as Entra's do; one in the past is refused.
+      const dated = await cli([
+        'idp',
+        'sp',
+        'create',
+        'dated-bot',
+        '--end-date',
+        '2099-01-01T00:00:00Z',
+        '--json',
+      ])
+      expectExit(dated, 0)
+      assert.equal(JSON.parse(dated.stdout).passwordEndDate, '2099-01-01T00:00:00.000Z')
+      const past = await cli([
+        'idp',
+        'sp',
+        'create',
+        'past-bot',
+        '--end-date',
+        '2000-01-01T00:00:00Z',
+      ])
+      expectExit(past, 1)
+      assert.match(past.stderr, /in the past/)
     })
 
     it('rotates the signing key of a running server', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { CommandContext } from '../command.js'
 import { UsageError } from '../output.js'
 import { withIdp } from '../idp-session.js'
@@ -5,11 +6,40 @@ import { withIdp } from '../idp-session.js'
 export async function idpSpCreate({ args, flags, switches, env, output }: CommandContext) {
   const [name] = args
   if (!name || args.length > 1) throw new UsageError('idp sp create takes exactly one name')
+  const certFile = typeof flags.cert === 'string' ? flags.cert : undefined
+  if (certFile !== undefined && flags['end-date'] !== undefined) {
+    throw new UsageError('--end-date is for a password; a certificate ends when it expires')
+  }
+  let pem: string | undefined
+  if (certFile !== undefined) {
+    try {
+      pem = readFileSync(certFile, 'utf8')
+    } catch (error) {
+      throw new UsageError(`cannot read the certificate ${certFile}: ${(error as Error).message}`)
+    }
+  }
   return withIdp(flags, env, async (idp) => {
-    const created = await idp.servicePrincipals.create(name)
-    const { appId, displayName, objectId, password, tenant } = created
+    if (pem !== undefined) {
+      const created = await idp.servicePrincipals.createWithCertificate(name, pem)
+      const { appId, displayName, objectId, tenant, certificate } = created
+      if (switches.has('json')) {
+        output.out(JSON.stringify({ appId, displayName, objectId, tenant, certificate }))
+        return 0
+      }
+      output.err(`Created service principal '${displayName}' with a certificate credential.`)
+      output.out(`appId:      ${appId}`)
+      output.out(`tenant:     ${tenant}`)
+      output.out(`objectId:   ${objectId}`)
+      output.out(`thumbprint: ${certificate.thumbprint}`)
+      return 0
+    }
+    const endDate = typeof flags['end-date'] === 'string' ? flags['end-date'] : undefined
+    const created = await idp.servicePrincipals.create(name, endDate ? { endDate } : {})
+    const { appId, displayName, objectId, password, tenant, passwordEndDate } = created
     if (switches.has('json')) {
-      output.out(JSON.stringify({ appId, displayName, objectId, password, tenant }))
+      output.out(
+        JSON.stringify({ appId, displayName, objectId, password, tenant, passwordEndDate }),
+      )
       return 0
     }
     output.err(
@@ -19,6 +49,7 @@ export async function idpSpCreate({ args, flags, switches, env, output }: Comman
     output.out(`password: ${password}`)
     output.out(`tenant:   ${tenant}`)
     output.out(`objectId: ${objectId}`)
+    if (passwordEndDate) output.out(`endDate:  ${passwordEndDate}`)
     return 0
   })
 }
