@@ -60,7 +60,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it Chromium sends `Origin: null` on form posts, which the login-CSRF check refuses.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 }
 
