@@ -29,6 +29,10 @@ import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
 import { systemClock, type Clock } from './clock.js'
 import { createEmbeddedIdp, type EmbeddedIdp } from './idp/embedded-idp.js'
+import { AccountService } from './idp/accounts.js'
+import { publicUrlOf } from './idp/public-url.js'
+import { FirstRunSetup } from './setup/first-run-setup.js'
+import { setupRoutes } from './setup/setup-routes.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
 import type { Store } from './storage/store.js'
@@ -49,6 +53,8 @@ export interface OpenCentralApp {
   services: Services
   /** The embedded identity provider, served under /oidc; null when turned off. */
   idp: EmbeddedIdp | null
+  /** The first-run setup link's maker (with the embedded issuer only). */
+  setup: FirstRunSetup | null
   /** Closes the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
@@ -66,7 +72,10 @@ function requestIds(): () => string {
 }
 
 /** Builds the whole server (store, services, routes) without listening. */
-export async function createApp(config: Config, deps: AppDependencies = {}): Promise<OpenCentralApp> {
+export async function createApp(
+  config: Config,
+  deps: AppDependencies = {},
+): Promise<OpenCentralApp> {
   const store = deps.store ?? (await openStore(config))
   const clock = deps.clock ?? systemClock
   let idp: EmbeddedIdp | null = null
@@ -137,7 +146,10 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         : []),
       ...externalIssuers(config, deps.entra).map((trust) => ({
         trust,
-        keys: new RemoteIssuerKeys({ ...trust, discoveryUrl: trust.discoveryUrl as string }, app.log),
+        keys: new RemoteIssuerKeys(
+          { ...trust, discoveryUrl: trust.discoveryUrl as string },
+          app.log,
+        ),
       })),
     ]
     const bearer =
@@ -173,10 +185,27 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
-        await api.register(deviceTemplateRoutes, { deviceTemplates: services.deviceTemplates, config })
+        await api.register(deviceTemplateRoutes, {
+          deviceTemplates: services.deviceTemplates,
+          config,
+        })
       },
       { prefix: '/api' },
     )
+    // First-run setup makes an account with the embedded issuer; without it there is none.
+    let setup: FirstRunSetup | null = null
+    if (embedded) {
+      const publicUrl = publicUrlOf(config)
+      setup = new FirstRunSetup({
+        store,
+        tenantId: embedded.tenantId,
+        accounts: new AccountService(store, clock),
+        users: services.users,
+        publicUrl,
+        clock,
+      })
+      await app.register(setupRoutes, { setup, publicUrl })
+    }
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
 
@@ -185,6 +214,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       store,
       services,
       idp,
+      setup,
       async close() {
         await app.close()
         await idp?.close()

@@ -52,6 +52,16 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/token-delete.js')).tokenDelete(context),
   },
   {
+    words: ['user', 'add'],
+    usage:
+      'user add <userId> --email <address> --role <role id or name>[:<organization id>] [--role …] [--json]',
+    description:
+      'Make an email user of the application directly in the store (with idp user add: the first Administrator).',
+    options: { ...STORE_OPTIONS, email: {}, role: { repeatable: true } },
+    switches: ['json'],
+    run: async (context) => (await import('./commands/user-add.js')).userAdd(context),
+  },
+  {
     words: ['cert', 'create'],
     usage: 'cert create [--host <name>] [--host …] [--data ./data] [--json]',
     description:
@@ -119,7 +129,7 @@ export const COMMANDS: Command[] = [
   {
     words: ['idp', 'user', 'set-password'],
     usage: 'idp user set-password <email> [--password <p>]',
-    description: 'Set a new password (same sources as user add) and end the person\'s sessions.',
+    description: "Set a new password (same sources as user add) and end the person's sessions.",
     options: { ...STORE_OPTIONS, password: {} },
     run: async (context) =>
       (await import('./commands/idp-user-set-password.js')).idpUserSetPassword(context),
@@ -137,7 +147,7 @@ export const COMMANDS: Command[] = [
     words: ['login'],
     usage: 'login [--server http://127.0.0.1:8080] [--resource <r>]',
     description:
-      'Sign in to a server\'s embedded identity provider with the device flow; tokens are kept in ~/.opencentral (or $OPENCENTRAL_HOME), readable by you only.',
+      "Sign in to a server's embedded identity provider with the device flow; tokens are kept in ~/.opencentral (or $OPENCENTRAL_HOME), readable by you only.",
     options: { server: {}, resource: {} },
     run: async (context) => (await import('./commands/login.js')).login(context),
   },
@@ -159,7 +169,9 @@ function help(output: Output): void {
     output.out(`  opencentral ${command.usage}`)
     output.out(`      ${command.description}`)
   }
-  output.out('\nStore options of every command: --data <dir> (SQLite, default ./data) or --database <postgres-url>.')
+  output.out(
+    '\nStore options of every command: --data <dir> (SQLite, default ./data) or --database <postgres-url>.',
+  )
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 misused. */
@@ -174,7 +186,9 @@ export async function runCli(
   }
   const command = COMMANDS.find((c) => c.words.every((word, i) => argv[i] === word))
   if (!command) {
-    output.err(`opencentral: unknown command '${argv.slice(0, 2).join(' ')}'. Run 'opencentral help'.`)
+    output.err(
+      `opencentral: unknown command '${argv.slice(0, 2).join(' ')}'. Run 'opencentral help'.`,
+    )
     return 2
   }
   try {
@@ -211,7 +225,10 @@ export async function runCli(
 }
 
 function report(error: unknown, command: Command, output: Output): number {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  if (
+    error instanceof UsageError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
     output.err(`opencentral: ${(error as Error).message}`)
     output.err(`Usage: opencentral ${command.usage}`)
     return 2
