@@ -29,6 +29,8 @@ import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
 import { systemClock, type Clock } from './clock.js'
 import { createEmbeddedIdp, type EmbeddedIdp } from './idp/embedded-idp.js'
+import { UI_CLIENT_ID } from './idp/constants.js'
+import { uiPlugin } from './http/ui/ui-plugin.js'
 import { AccountService } from './idp/accounts.js'
 import { publicUrlOf } from './idp/public-url.js'
 import { FirstRunSetup } from './setup/first-run-setup.js'
@@ -192,7 +194,7 @@ export async function createApp(
       },
       { prefix: '/api' },
     )
-    // First-run setup makes an account with the embedded issuer; without it there is none.
+    // First-run setup and the web application both sign people in with the embedded issuer.
     let setup: FirstRunSetup | null = null
     if (embedded) {
       const publicUrl = publicUrlOf(config)
@@ -205,6 +207,13 @@ export async function createApp(
         clock,
       })
       await app.register(setupRoutes, { setup, publicUrl })
+      await app.register(uiPlugin, {
+        settings: {
+          issuer: embedded.issuer,
+          clientId: UI_CLIENT_ID,
+          resource: config.audiences[0] as string,
+        },
+      })
     }
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
