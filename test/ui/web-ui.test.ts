@@ -51,6 +51,8 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
     assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'(;|$)/)
     const api = await fetch(`${server.url}/api/nothing-here?api-version=2022-07-31`)
     assert.equal(api.status, 404)
+    const outside = await fetch(`${server.url}/assets/..%2F..%2Fpackage.json`)
+    assert.equal(outside.status, 404, 'no file outside the built application')
   })
 
   it('lets the first person create their account through the one-time setup link', async () => {
@@ -148,6 +150,36 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
     assert.equal(device.status, 200, device.text)
     assert.deepEqual(device.body.organizations, ['plant-a'])
     assert.equal(device.body.displayName, 'Pump 1')
+  })
+
+  it('imports a device template from a JSON file', async () => {
+    await page.getByRole('link', { name: 'Device templates' }).click()
+    const id = 'dtmi:contoso:pump;1'
+    const template = {
+      '@id': id,
+      '@type': ['ModelDefinition', 'DeviceModel'],
+      displayName: 'Pump',
+      capabilityModel: { '@id': `${id}:model`, '@type': 'Interface', contents: [] },
+    }
+    await page.getByLabel('Import a template (JSON)').setInputFiles({
+      name: 'pump.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(template)),
+    })
+    await page.getByRole('row', { name: /Pump/ }).waitFor()
+    const stored = await server.request('GET', `/api/deviceTemplates/${encodeURIComponent(id)}`)
+    assert.equal(stored.status, 200, stored.text)
+  })
+
+  it('deletes an API token only once the deletion is confirmed', async () => {
+    await page.getByRole('link', { name: 'API tokens' }).click()
+    await page.getByRole('button', { name: 'Delete build-server' }).click()
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    assert.equal((await server.request('GET', '/api/apiTokens/build-server')).status, 200)
+    await page.getByRole('button', { name: 'Delete build-server' }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click()
+    await page.getByRole('row', { name: /build-server/ }).waitFor({ state: 'detached' })
+    assert.equal((await server.request('GET', '/api/apiTokens/build-server')).status, 404)
   })
 
   it('shows an Operator no Administration', async () => {
