@@ -152,6 +152,30 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
     assert.equal(device.body.displayName, 'Pump 1')
   })
 
+  it('renames and moves an organization, and edits a device', async () => {
+    await page.getByRole('link', { name: 'Organizations' }).click()
+    await page.getByRole('button', { name: 'New organization' }).click()
+    await page.getByLabel('Organization id').fill('line-1')
+    await page.getByLabel('Name', { exact: true }).fill('Line one')
+    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await page.getByRole('button', { name: 'Rename or move Line one' }).click()
+    await page.getByLabel('Name', { exact: true }).fill('Line 1')
+    await page.getByLabel('Parent').selectOption({ label: 'Plant A' })
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByRole('button', { name: 'Rename or move Line 1' }).waitFor()
+    const moved = await server.request('GET', '/api/organizations/line-1')
+    assert.deepEqual([moved.body.displayName, moved.body.parent], ['Line 1', 'plant-a'])
+
+    await page.getByRole('link', { name: 'Devices', exact: true }).click()
+    await page.getByRole('button', { name: 'Edit pump-1' }).click()
+    await page.getByLabel('Device name').fill('Pump one')
+    await page.getByLabel('Organization', { exact: true }).selectOption({ label: 'Line 1' })
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.getByRole('row', { name: /Pump one/ }).waitFor()
+    const device = await server.request('GET', '/api/devices/pump-1')
+    assert.deepEqual([device.body.displayName, device.body.organizations], ['Pump one', ['line-1']])
+  })
+
   it('imports a device template from a JSON file', async () => {
     await page.getByRole('link', { name: 'Device templates' }).click()
     const id = 'dtmi:contoso:pump;1'
