@@ -211,6 +211,7 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
     const operatorPage = await context.newPage()
     await signIn(operatorPage, server.url, 'otto@example.com', PASSWORD)
     await operatorPage.getByRole('heading', { name: 'Devices' }).waitFor()
+    await operatorPage.getByRole('navigation').getByText('otto@example.com').waitFor()
     assert.equal(await operatorPage.getByText('Administration').count(), 0)
     assert.equal(await operatorPage.getByRole('link', { name: 'API tokens' }).count(), 0)
     await context.close()

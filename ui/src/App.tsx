@@ -3,6 +3,7 @@ import { ApiClient, ApiError } from './api/client'
 import { mayAnywhere } from './api/permissions'
 import type { Caller } from './api/types'
 import { useSession } from './auth/session'
+import { displayNameOf } from './auth/token-claims'
 import { ErrorMessage } from './components/ErrorMessage'
 import { Navigation, pageFor } from './Navigation'
 import { NotMemberPage } from './pages/NotMemberPage'
@@ -34,7 +35,12 @@ function SignedIn({ accessToken }: { accessToken: string }) {
   const page = pageFor(path, may)
   return (
     <div className="shell">
-      <Navigation path={path} navigate={navigate} may={may} caller={caller} />
+      <Navigation
+        path={path}
+        navigate={navigate}
+        may={may}
+        who={displayNameOf(accessToken) ?? caller.principal.id}
+      />
       <main className="content">
         {page ? page.render(api, may) : <p>There is nothing here.</p>}
       </main>

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react'
 import type { ApiClient } from './api/client'
-import type { Caller } from './api/types'
 import { ApiTokensPage } from './pages/ApiTokensPage'
 import { DeviceTemplatesPage } from './pages/DeviceTemplatesPage'
 import { DevicesPage } from './pages/DevicesPage'
@@ -78,12 +77,13 @@ export function Navigation({
   path,
   navigate,
   may,
-  caller,
+  who,
 }: {
   path: string
   navigate: (path: string) => void
   may: May
-  caller: Caller
+  /** Who is signed in, in words. */
+  who: string
 }) {
   const allowed = allowedPages(may)
   const sections = (['Main', 'Administration'] as const).filter((section) =>
@@ -92,7 +92,7 @@ export function Navigation({
   return (
     <nav aria-label="Main">
       <p className="brand">OpenCentral</p>
-      <p className="who">{caller.principal.id}</p>
+      <p className="who">{who}</p>
       {sections.map((section) => (
         <div key={section}>
           {section === 'Administration' ? <h2 className="nav-section">Administration</h2> : null}
