@@ -29,6 +29,12 @@ import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
 import { systemClock, type Clock } from './clock.js'
 import { createEmbeddedIdp, type EmbeddedIdp } from './idp/embedded-idp.js'
+import { UI_CLIENT_ID } from './idp/constants.js'
+import { uiPlugin } from './http/ui/ui-plugin.js'
+import { AccountService } from './idp/accounts.js'
+import { publicUrlOf } from './idp/public-url.js'
+import { FirstRunSetup } from './setup/first-run-setup.js'
+import { setupRoutes } from './setup/setup-routes.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
 import type { Store } from './storage/store.js'
@@ -49,6 +55,8 @@ export interface OpenCentralApp {
   services: Services
   /** The embedded identity provider, served under /oidc; null when turned off. */
   idp: EmbeddedIdp | null
+  /** The first-run setup link's maker (with the embedded issuer only). */
+  setup: FirstRunSetup | null
   /** Closes the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
@@ -185,6 +193,27 @@ export async function createApp(
       },
       { prefix: '/api' },
     )
+    // First-run setup and the web application both sign people in with the embedded issuer.
+    let setup: FirstRunSetup | null = null
+    if (embedded) {
+      const publicUrl = publicUrlOf(config)
+      setup = new FirstRunSetup({
+        store,
+        tenantId: embedded.tenantId,
+        accounts: new AccountService(store, clock),
+        users: services.users,
+        publicUrl,
+        clock,
+      })
+      await app.register(setupRoutes, { setup, publicUrl })
+      await app.register(uiPlugin, {
+        settings: {
+          issuer: embedded.issuer,
+          clientId: UI_CLIENT_ID,
+          resource: config.audiences[0] as string,
+        },
+      })
+    }
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
 
@@ -193,6 +222,7 @@ export async function createApp(
       store,
       services,
       idp,
+      setup,
       async close() {
         await app.close()
         await idp?.close()

@@ -12,6 +12,13 @@ export async function startServer(config: Config): Promise<OpenCentralApp & { ur
     { store: server.store.description, applicationId: server.services.applicationId },
     `OpenCentral is listening on ${address}`,
   )
+  const setupLink = await server.setup?.link()
+  if (setupLink) {
+    // Printed plainly (not only logged): the person starting the server opens it in a browser.
+    process.stdout.write(
+      `\nNo Administrator can sign in yet. Open this one-time link within an hour to create the first account:\n\n  ${setupLink}\n\n`,
+    )
+  }
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return

@@ -61,6 +61,16 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/devices-import.js')).devicesImport(context),
   },
   {
+    words: ['user', 'add'],
+    usage:
+      'user add <userId> --email <address> --role <role id or name>[:<organization id>] [--role …] [--json]',
+    description:
+      'Make an email user of the application directly in the store (with idp user add: the first Administrator).',
+    options: { ...STORE_OPTIONS, email: {}, role: { repeatable: true } },
+    switches: ['json'],
+    run: async (context) => (await import('./commands/user-add.js')).userAdd(context),
+  },
+  {
     words: ['cert', 'create'],
     usage: 'cert create [--host <name>] [--host …] [--data ./data] [--json]',
     description:

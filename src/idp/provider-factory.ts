@@ -5,7 +5,7 @@ import { secretMatches, isWellFormedSecret } from '../auth/api-token-secret.js'
 import type { AccountService } from './accounts.js'
 import { staticClients } from './clients.js'
 import { entraPaths } from './entra/entra-paths.js'
-import { ACCESS_TOKEN_TTL_SECONDS, IDP_PATH } from './constants.js'
+import { ACCESS_TOKEN_TTL_SECONDS, IDP_PATH, UI_CLIENT_ID } from './constants.js'
 import type { Installation } from './installation.js'
 import { deviceFlowPages, renderError } from './provider-pages.js'
 import { resourceIndicators } from './resource-server.js'
@@ -57,7 +57,10 @@ export function buildProvider(deps: ProviderDependencies, keys: readonly Signing
     scopes: ['openid', 'offline_access', 'email', 'profile'],
     responseTypes: ['code'],
     pkce: { required: () => true },
-    clientBasedCORS: () => false,
+    // The web application, served from the public URL, calls the token endpoint with fetch; no
+    // other client and no other origin is given cross-origin access.
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientId === UI_CLIENT_ID && origin === new URL(deps.publicUrl).origin,
     interactions: { url: (_ctx, interaction) => `${IDP_PATH}/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },

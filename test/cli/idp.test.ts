@@ -92,6 +92,40 @@ for (const dialect of DIALECTS) {
       rmSync(home, { recursive: true, force: true })
     })
 
+    it('prints a one-time setup link at first start, closed once idp user add and user add make an Administrator', async () => {
+      const link = /(http:\/\/\S+\/setup\/\S+)/.exec(server.stdout())?.[1]
+      assert.ok(link, `a setup link on stdout:\n${server.stdout()}`)
+      assert.equal((await fetch(link)).status, 200)
+
+      expectExit(
+        await cli(['idp', 'user', 'add', 'root@example.com', '--password', 'root password']),
+        0,
+      )
+      expectExit(await cli(['user', 'add', 'root', '--email', 'root@example.com']), 2)
+      const added = await cli([
+        'user',
+        'add',
+        'root',
+        '--email',
+        'root@example.com',
+        '--role',
+        'Administrator',
+        '--json',
+        ...storeFlags,
+      ])
+      expectExit(added, 0)
+      const user = JSON.parse(added.stdout) as { type: string; email: string; roles: unknown[] }
+      assert.equal(user.type, 'email')
+      assert.equal(user.roles.length, 1)
+      assert.equal(
+        (await fetch(link)).status,
+        404,
+        'the link closes once an Administrator can sign in',
+      )
+      // The people test below lists the accounts it adds, and only those.
+      expectExit(await cli(['idp', 'user', 'delete', 'root@example.com']), 0)
+    })
+
     it('creates, lists and deletes service principals; their tokens come from account get-access-token', async () => {
       const created = await cli(['idp', 'sp', 'create', 'build-bot', '--json'])
       expectExit(created, 0)

@@ -1,4 +1,5 @@
 import { UsageError, type Output } from '../output.js'
+import { parseRoleSpecs } from '../role-specs.js'
 import { withServices } from '../store-session.js'
 import type { CommandContext } from '../command.js'
 
@@ -8,19 +9,7 @@ export async function tokenCreate({ args, flags, lists, switches, env, output }:
   const roleNames = lists.role ?? []
   if (roleNames.length === 0) throw new UsageError('token create needs --role <role id or name>')
   return withServices(flags, env, async (services) => {
-    const roles = []
-    for (const spec of roleNames) {
-      // `<role>` or `<role>:<organization id>` (role names have no colon; organization ids neither).
-      const at = spec.lastIndexOf(':')
-      const name = at < 0 ? spec : spec.slice(0, at)
-      const organization = at < 0 ? undefined : spec.slice(at + 1)
-      const role = await services.roles.find(name)
-      if (!role) {
-        const known = [...(await services.roles.current()).values()].map((r) => r.displayName)
-        throw new UsageError(`unknown role '${name}' (known: ${known.join(', ')})`)
-      }
-      roles.push(organization === undefined ? { role: role.id } : { role: role.id, organization })
-    }
+    const roles = await parseRoleSpecs(services, roleNames)
     const created = await services.apiTokens.create(null, tokenId, {
       roles,
       expiry: flags.expiry,

@@ -60,9 +60,16 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it Chromium sends `Origin: null` on form posts, which the login-CSRF check refuses.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 }
+
+/**
+ * Built outside the page template: the CSP hash covers the element's exact text, and a formatter
+ * (Prettier formats html`` templates) would put whitespace around it inside the template.
+ */
+const STYLE_ELEMENT = new Html(`<style>${STYLE}</style>`)
 
 /** A whole page around `body`. */
 export function page(title: string, body: Html): string {
@@ -72,9 +79,7 @@ export function page(title: string, body: Html): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · OpenCentral</title>
-        <style>
-          ${new Html(STYLE)}
-        </style>
+        ${STYLE_ELEMENT}
       </head>
       <body>
         <main>

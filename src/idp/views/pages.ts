@@ -1,6 +1,6 @@
 import { html, page, type Html } from './html.js'
 
-const errorLine = (message: string | undefined): Html | string =>
+export const errorLine = (message: string | undefined): Html | string =>
   message ? html`<p class="error" role="alert">${message}</p>` : ''
 
 /** Step 1 of the device flow: the code the CLI printed. */
@@ -55,6 +55,31 @@ export function confirmPage(form: {
   )
 }
 
+/** Email and password inputs; `new-password` lets the browser offer to make one up. */
+export function credentialFields(
+  email: string | undefined,
+  passwordAutocomplete: 'current-password' | 'new-password',
+): Html {
+  return html`<label for="email">Email</label>
+    <input
+      id="email"
+      name="email"
+      type="email"
+      autocomplete="username"
+      value="${email ?? ''}"
+      required
+      autofocus
+    />
+    <label for="password">Password</label>
+    <input
+      id="password"
+      name="password"
+      type="password"
+      autocomplete="${passwordAutocomplete}"
+      required
+    />`
+}
+
 /** Step 3 (and the browser sign-in): email and password. */
 export function signInPage(form: {
   action: string
@@ -67,24 +92,7 @@ export function signInPage(form: {
     html`${errorLine(form.error)}
       <p>to continue to <strong>${form.clientName}</strong></p>
       <form method="post" action="${form.action}">
-        <label for="email">Email</label>
-        <input
-          id="email"
-          name="email"
-          type="email"
-          autocomplete="username"
-          value="${form.email ?? ''}"
-          required
-          autofocus
-        />
-        <label for="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-        />
+        ${credentialFields(form.email, 'current-password')}
         <button type="submit">Sign in</button>
         <button type="submit" name="cancel" value="yes" class="secondary" formnovalidate>
           Cancel

@@ -1,0 +1,49 @@
+import { useEffect, useMemo, useState } from 'react'
+import { ApiClient, ApiError } from './api/client'
+import { mayAnywhere } from './api/permissions'
+import type { Caller } from './api/types'
+import { useSession } from './auth/session'
+import { displayNameOf } from './auth/token-claims'
+import { ErrorMessage } from './components/ErrorMessage'
+import { Navigation, pageFor } from './Navigation'
+import { NotMemberPage } from './pages/NotMemberPage'
+import { SignInPage } from './pages/SignInPage'
+import { usePath } from './router'
+
+export function App() {
+  const session = useSession()
+  if (session.status === 'signed-in') return <SignedIn accessToken={session.accessToken} />
+  if (session.status === 'finishing') return <p className="centered">Signing in…</p>
+  return <SignInPage error={session.status === 'failed' ? session.error : undefined} />
+}
+
+function SignedIn({ accessToken }: { accessToken: string }) {
+  const api = useMemo(() => new ApiClient(accessToken), [accessToken])
+  const [caller, setCaller] = useState<Caller | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [path, navigate] = usePath()
+
+  useEffect(() => {
+    api.get<Caller>('/me').then(setCaller, setError)
+  }, [api])
+
+  if (error instanceof ApiError && error.status === 403) return <NotMemberPage error={error} />
+  if (error) return <ErrorMessage error={error} />
+  if (!caller) return <p className="centered">Loading…</p>
+
+  const may = (permission: string) => mayAnywhere(caller, permission)
+  const page = pageFor(path, may)
+  return (
+    <div className="shell">
+      <Navigation
+        path={path}
+        navigate={navigate}
+        may={may}
+        who={displayNameOf(accessToken) ?? caller.principal.id}
+      />
+      <main className="content">
+        {page ? page.render(api, may) : <p>There is nothing here.</p>}
+      </main>
+    </div>
+  )
+}

@@ -1,0 +1,121 @@
+import type { ReactNode } from 'react'
+import type { ApiClient } from './api/client'
+import { ApiTokensPage } from './pages/ApiTokensPage'
+import { DeviceTemplatesPage } from './pages/DeviceTemplatesPage'
+import { DevicesPage } from './pages/DevicesPage'
+import { OrganizationsPage } from './pages/OrganizationsPage'
+import { RolesPage } from './pages/RolesPage'
+import { UsersPage } from './pages/UsersPage'
+
+type May = (permission: string) => boolean
+
+interface PageEntry {
+  path: string
+  label: string
+  section: 'Main' | 'Administration'
+  /** The permissions (any one of them) that let a user see the page at all. */
+  permission: string | string[]
+  render: (api: ApiClient, may: May) => ReactNode
+}
+
+const PAGES: PageEntry[] = [
+  {
+    path: '/devices',
+    label: 'Devices',
+    section: 'Main',
+    permission: 'devices.read',
+    render: (api, may) => <DevicesPage api={api} may={may} />,
+  },
+  {
+    path: '/device-templates',
+    label: 'Device templates',
+    section: 'Main',
+    permission: 'deviceTemplates.read',
+    render: (api, may) => <DeviceTemplatesPage api={api} may={may} />,
+  },
+  {
+    path: '/admin/users',
+    label: 'Users',
+    section: 'Administration',
+    permission: 'users.read',
+    render: (api, may) => <UsersPage api={api} may={may} />,
+  },
+  {
+    path: '/admin/roles',
+    label: 'Roles',
+    section: 'Administration',
+    permission: 'roles.read',
+    render: (api, may) => <RolesPage api={api} may={may} />,
+  },
+  {
+    path: '/admin/organizations',
+    label: 'Organizations',
+    section: 'Administration',
+    // Reading the tree is not administration (Operators hold organizations.read); changing it is.
+    permission: ['organizations.create', 'organizations.update', 'organizations.delete'],
+    render: (api, may) => <OrganizationsPage api={api} may={may} />,
+  },
+  {
+    path: '/admin/api-tokens',
+    label: 'API tokens',
+    section: 'Administration',
+    permission: 'apiTokens.read',
+    render: (api, may) => <ApiTokensPage api={api} may={may} />,
+  },
+]
+
+const allowedPages = (may: May) =>
+  PAGES.filter((page) => [page.permission].flat().some((permission) => may(permission)))
+
+/** The page at a path, or the first one the user may see. */
+export function pageFor(path: string, may: May): PageEntry | undefined {
+  const allowed = allowedPages(may)
+  return allowed.find((page) => page.path === path) ?? allowed[0]
+}
+
+export function Navigation({
+  path,
+  navigate,
+  may,
+  who,
+}: {
+  path: string
+  navigate: (path: string) => void
+  may: May
+  /** Who is signed in, in words. */
+  who: string
+}) {
+  const allowed = allowedPages(may)
+  const sections = (['Main', 'Administration'] as const).filter((section) =>
+    allowed.some((page) => page.section === section),
+  )
+  return (
+    <nav aria-label="Main">
+      <p className="brand">OpenCentral</p>
+      <p className="who">{who}</p>
+      {sections.map((section) => (
+        <div key={section}>
+          {section === 'Administration' ? <h2 className="nav-section">Administration</h2> : null}
+          <ul>
+            {allowed
+              .filter((page) => page.section === section)
+              .map((page) => (
+                <li key={page.path}>
+                  <a
+                    href={page.path}
+                    aria-current={page.path === path ? 'page' : undefined}
+                    onClick={(event) => {
+                      event.preventDefault()
+                      navigate(page.path)
+                    }}
+                  >
+                    {page.label}
+                  </a>
+                </li>
+              ))}
+          </ul>
+        </div>
+      ))}
+    </nav>
+  )
+}

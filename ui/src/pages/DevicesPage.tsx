@@ -1,0 +1,115 @@
+import { useState } from 'react'
+import type { ApiClient } from '../api/client'
+import { organizationsFor } from '../api/lists'
+import type { Device, DeviceTemplate, Organization, Page } from '../api/types'
+import { DataTable, PageHead, RowButton } from '../components/Controls'
+import { ErrorMessage } from '../components/ErrorMessage'
+import { useAction } from '../components/useAction'
+import { useEditor } from '../components/useEditor'
+import { useConfirmedDelete } from '../components/useConfirmedDelete'
+import { useLoad } from '../components/useLoad'
+import { DeviceDialog } from './DeviceDialog'
+
+interface Listing {
+  devices: Page<Device>
+  templates: DeviceTemplate[]
+  organizations: Organization[]
+}
+
+/** The path and query of a nextLink, relative to /api, as the client calls it. */
+const apiPathOf = (link: string) => {
+  const url = new URL(link, location.origin)
+  url.searchParams.delete('api-version')
+  return `${url.pathname.replace(/^\/api/, '')}${url.search}`
+}
+
+/** Devices: a page at a time, create, edit, delete with confirmation. */
+export function DevicesPage({
+  api,
+  may,
+}: {
+  api: ApiClient
+  may: (permission: string) => boolean
+}) {
+  const [pages, setPages] = useState<string[]>(['/devices?maxpagesize=25'])
+  const current = pages[pages.length - 1] as string
+  const { data, error, reload } = useLoad<Listing>(async () => {
+    const [devices, templates, organizations] = await Promise.all([
+      api.get<Page<Device>>(current),
+      may('deviceTemplates.read')
+        ? api.get<Page<DeviceTemplate>>('/deviceTemplates')
+        : Promise.resolve({ value: [] }),
+      organizationsFor(api, may),
+    ])
+    return { devices, templates: templates.value, organizations }
+  }, current)
+  const { run, actionError } = useAction(reload)
+  const editor = useEditor<Device>(reload)
+  const confirmDelete = useConfirmedDelete(api, run, (device: Device) => ({
+    title: 'Delete device',
+    message: `Delete ${device.id}? It can no longer connect.`,
+    path: `/devices/${encodeURIComponent(device.id)}`,
+  }))
+
+  return (
+    <section aria-labelledby="page-title">
+      <PageHead
+        title="Devices"
+        create={may('devices.create') && { label: 'New device', onClick: () => editor.open('new') }}
+      />
+      <ErrorMessage error={error ?? actionError} />
+      {data && data.devices.value.length === 0 ? <p>No devices here.</p> : null}
+      {data && data.devices.value.length > 0 ? (
+        <DataTable label="Devices" columns={['Device id', 'Name', 'Template', 'Organization']}>
+          {data.devices.value.map((device) => (
+            <tr key={device.id}>
+              <td>{device.id}</td>
+              <td>{device.displayName}</td>
+              <td>{device.template ?? 'None'}</td>
+              <td>{device.organizations?.join(', ') ?? ''}</td>
+              <td className="row-actions">
+                {may('devices.update') ? (
+                  <RowButton text="Edit" subject={device.id} onClick={() => editor.open(device)} />
+                ) : null}
+                {may('devices.delete') ? (
+                  <RowButton
+                    text="Delete"
+                    subject={device.id}
+                    onClick={() => confirmDelete.ask(device)}
+                  />
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : null}
+      <div className="pager">
+        {pages.length > 1 ? (
+          <button type="button" className="secondary" onClick={() => setPages(pages.slice(0, -1))}>
+            Previous page
+          </button>
+        ) : null}
+        {data?.devices.nextLink ? (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setPages([...pages, apiPathOf(data.devices.nextLink as string)])}
+          >
+            Next page
+          </button>
+        ) : null}
+      </div>
+      {editor.editing && data ? (
+        <DeviceDialog
+          api={api}
+          device={editor.current}
+          templates={data.templates}
+          organizations={data.organizations}
+          onClose={editor.close}
+          onSaved={editor.saved}
+        />
+      ) : null}
+      {confirmDelete.dialog}
+    </section>
+  )
+}
