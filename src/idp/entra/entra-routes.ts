@@ -36,7 +36,9 @@ export async function entraRoutes(app: FastifyInstance, options: EntraRouteOptio
   })
 
   const sendEntraError = (request: FastifyRequest, reply: FastifyReply, error: EntraError) => {
-    const correlation = request.headers['client-request-id']
+    // MSAL sends its correlation id in the query string; other clients in the header.
+    const query = request.query as Record<string, unknown> | undefined
+    const correlation = request.headers['client-request-id'] ?? query?.['client-request-id']
     return reply
       .code(error.status)
       .header('cache-control', 'no-store')
