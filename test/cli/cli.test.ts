@@ -38,7 +38,14 @@ describe('CLI: commands and usage', () => {
   it('prints the usage of every command and exits 2 when given nothing', async () => {
     const result = await runCli([])
     expectExit(result, 2)
-    for (const usage of ['start', 'token create', 'token list', 'token delete', 'role list']) {
+    for (const usage of [
+      'start',
+      'token create',
+      'token list',
+      'token delete',
+      'role list',
+      'user add',
+    ]) {
       assert.ok(result.stdout.includes(`opencentral ${usage}`), `usage names '${usage}'`)
     }
   })

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { after, before, describe, it } from 'node:test'
+import { UI_ASSET_DIR } from '../../src/http/ui/ui-assets.js'
+import { DIALECTS } from '../helpers/dialects.js'
+import { startServer, type TestServer } from '../helpers/server.js'
+
+// How the server serves the built application; what it does in a browser is test/ui's concern.
+const built = existsSync(`${UI_ASSET_DIR}index.html`)
+
+describe(
+  'web UI serving',
+  { skip: built ? false : 'dist-ui/ is not built: run npm run build' },
+  () => {
+    let server: TestServer
+    before(async () => {
+      server = await startServer(DIALECTS[0]!)
+    })
+    after(async () => server?.close())
+
+    it('answers client routes with index.html and its security headers', async () => {
+      for (const path of ['/', '/devices', '/admin/api-tokens', '/ui/callback?code=x&state=y']) {
+        const response = await fetch(`${server.url}${path}`)
+        assert.equal(response.status, 200, path)
+        assert.match(response.headers.get('content-type') ?? '', /^text\/html/)
+        assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/)
+        assert.equal(response.headers.get('x-frame-options'), 'DENY')
+        assert.doesNotMatch(await response.text(), /<script>/, 'no inline script')
+      }
+    })
+
+    it('tells the application which issuer, client and resource to sign in with', async () => {
+      const response = await fetch(`${server.url}/ui-config.json`)
+      assert.deepEqual(await response.json(), {
+        issuer: server.app.idp!.issuer,
+        clientId: 'opencentral-ui',
+        resource: 'https://apps.azureiotcentral.com',
+      })
+    })
+
+    it('leaves /api and /oidc to the server: unknown paths there are 404, not pages', async () => {
+      const api = await fetch(`${server.url}/api/nothing?api-version=2022-07-31`)
+      assert.equal(api.status, 404)
+      assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'NotFound')
+      assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404)
+    })
+
+    it('serves no application without the embedded issuer', async () => {
+      const bare = await startServer(DIALECTS[0]!, { config: { embeddedIdp: false } })
+      try {
+        assert.equal((await fetch(`${bare.url}/devices`)).status, 404)
+      } finally {
+        await bare.close()
+      }
+    })
+  },
+)
