@@ -10,7 +10,6 @@ export interface ApiTokenFields {
   se: number
 }
 
-const FIELDS = ['sr', 'sig', 'skn', 'se'] as const
 const SCHEME = 'SharedAccessSignature'
 
 /** Writes a token value exactly as IoT Central does. */
@@ -26,23 +25,48 @@ export function formatApiToken(fields: ApiTokenFields): string {
  * empty, duplicated or unknown field makes the credential malformed (null).
  */
 export function parseApiTokenParameters(parameters: string): ApiTokenFields | null {
-  const seen: Partial<Record<(typeof FIELDS)[number], string>> = {}
+  let sr: string | undefined
+  let sig: string | undefined
+  let skn: string | undefined
+  let se: string | undefined
+  // Hand-rolled rather than URLSearchParams: this runs on every request, and `+` must stay `+`.
   for (const pair of parameters.split('&')) {
     const at = pair.indexOf('=')
     if (at <= 0) return null
-    const name = pair.slice(0, at) as (typeof FIELDS)[number]
-    if (!FIELDS.includes(name) || seen[name] !== undefined) return null
-    let value: string
-    try {
-      value = decodeURIComponent(pair.slice(at + 1))
-    } catch {
-      return null
+    const value = decodeValue(pair.slice(at + 1))
+    if (value === null || value === '') return null
+    switch (pair.slice(0, at)) {
+      case 'sr':
+        if (sr !== undefined) return null
+        sr = value
+        break
+      case 'sig':
+        if (sig !== undefined) return null
+        sig = value
+        break
+      case 'skn':
+        if (skn !== undefined) return null
+        skn = value
+        break
+      case 'se':
+        if (se !== undefined) return null
+        se = value
+        break
+      default:
+        return null
     }
-    if (value === '') return null
-    seen[name] = value
   }
-  const { sr, sig, skn, se } = seen
   if (sr === undefined || sig === undefined || skn === undefined || se === undefined) return null
   if (!/^[0-9]{1,16}$/.test(se)) return null
   return { sr, sig, skn, se: Number(se) }
+}
+
+/** Percent-decoding, skipped when there is nothing to decode; null when it is malformed. */
+function decodeValue(raw: string): string | null {
+  if (!raw.includes('%')) return raw
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return null
+  }
 }

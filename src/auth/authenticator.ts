@@ -17,7 +17,8 @@ export class Authenticator {
     private readonly bearer: BearerVerifier | null = null,
   ) {}
 
-  async authenticate(header: string | undefined): Promise<Principal> {
+  /** Synchronous when the credential is already known (see ApiTokenAuthenticator). */
+  authenticate(header: string | undefined): Principal | Promise<Principal> {
     if (header === undefined || header.trim() === '') throw missingCredential()
     const space = header.indexOf(' ')
     if (space <= 0) throw invalidToken()

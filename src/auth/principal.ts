@@ -18,4 +18,6 @@ export interface Principal extends Access {
  * applies on the next request of every holder. Every authenticator builds its `Principal` with it:
  * `{ type, id, scheme, assignments, ...(await resolve(assignments)) }`.
  */
-export type PermissionResolver = (assignments: readonly RoleAssignment[]) => Promise<Access>
+export type PermissionResolver = (
+  assignments: readonly RoleAssignment[],
+) => Access | Promise<Access>

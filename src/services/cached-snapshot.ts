@@ -23,6 +23,11 @@ export class CachedSnapshot<T> {
     })
   }
 
+  /** The value when it is held and may be trusted, without waiting; else null (then use get). */
+  peek(): T | null {
+    return this.store.changes.sync() ? this.value : null
+  }
+
   async get(): Promise<T> {
     const trusted = this.store.changes.sync()
     if (trusted && this.value !== null) return this.value

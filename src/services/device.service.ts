@@ -66,7 +66,8 @@ export class DeviceService {
 
   async get(caller: Principal | null, id: string): Promise<DeviceView> {
     const reach = await this.organizations.reachOf(caller)
-    const row = readable(reach, await deviceRepository.read(this.store, id))
+    const read = deviceRepository.read(this.store, id)
+    const row = readable(reach, read instanceof Promise ? await read : read)
     if (!row) throw notFound(`The device '${id}'`)
     return toView(row)
   }

@@ -46,11 +46,11 @@ export class RoleCatalog {
    * What a set of assignments may do, and where, from the roles as they are now: the one
    * resolver every authenticator builds its principal with.
    */
-  readonly permissionsOf = async (assignments: readonly RoleAssignment[]): Promise<Access> => {
-    const { roles, alone } = await this.snapshot.get()
-    const only = assignments.length === 1 ? assignments[0] : undefined
-    const shared = only && only.organization === undefined ? alone.get(only.role) : undefined
-    return shared ?? accessOf(assignments, roles)
+  readonly permissionsOf = (assignments: readonly RoleAssignment[]): Access | Promise<Access> => {
+    // The roles are in memory nearly always: answer without a promise then (hot path).
+    const held = this.snapshot.peek()
+    if (held) return accessFrom(assignments, held)
+    return this.snapshot.get().then((loaded) => accessFrom(assignments, loaded))
   }
 
   /** Finds a role by id, or by display name (case-insensitive) for people typing at a CLI. */
@@ -80,4 +80,14 @@ function toRole(record: RoleRecord): StoredRole {
     builtin: record.builtin,
     permissions: rolePermissions(type, record.permissions.filter(isPermission)),
   }
+}
+
+/** A single application role's access is shared, not rebuilt, on the hot path. */
+function accessFrom(
+  assignments: readonly RoleAssignment[],
+  { roles, alone }: { roles: ReadonlyMap<string, StoredRole>; alone: ReadonlyMap<string, Access> },
+): Access {
+  const only = assignments.length === 1 ? assignments[0] : undefined
+  const shared = only && only.organization === undefined ? alone.get(only.role) : undefined
+  return shared ?? accessOf(assignments, roles)
 }

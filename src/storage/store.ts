@@ -19,8 +19,8 @@ export interface Store {
   /**
    * Runs a compiled read outside any transaction, seeing only committed data, by the shortest
    * path the engine allows (on SQLite, a read-only connection of its own, without Kysely's
-   * connection queue).
+   * connection queue, and synchronously).
    */
-  read<Row>(query: CompiledQuery<Row>): Promise<Row[]>
+  read<Row>(query: CompiledQuery<Row>): Row[] | Promise<Row[]>
   close(): Promise<void>
 }

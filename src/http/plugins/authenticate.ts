@@ -35,7 +35,8 @@ export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
       (permission: Permission | readonly Permission[] | undefined) =>
       async (request: FastifyRequest): Promise<void> => {
         if (hasSeveralAuthorizations(request)) throw duplicateCredential()
-        const principal = await authenticator.authenticate(request.headers.authorization)
+        const known = authenticator.authenticate(request.headers.authorization)
+        const principal = known instanceof Promise ? await known : known
         request.principal = principal
         checkApiVersion((request.query as Record<string, unknown>)['api-version'])
         if (permission === undefined || holdsAny(principal.permissions, permission)) return

@@ -73,7 +73,7 @@ export function openSqliteStore(dataDir: string): Store {
     description: path.join(dataDir, SQLITE_FILE_NAME),
     // SQLite runs one writer at a time, and Kysely uses one connection: transactions are serial.
     async lockApplication() {},
-    async read<Row>(query: CompiledQuery<Row>): Promise<Row[]> {
+    read<Row>(query: CompiledQuery<Row>): Row[] {
       let statement = readStatements.get(query.sql)
       if (!statement) {
         statement = reader.prepare(query.sql)

@@ -20,9 +20,13 @@ export const deviceRepository = {
     return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst()
   },
 
-  /** The device as last committed, outside any transaction: the read behind GET. */
-  async read(store: Store, id: string): Promise<DeviceRow | undefined> {
-    return (await readById(store, id))[0]
+  /**
+   * The device as last committed, outside any transaction: the read behind GET. Synchronous
+   * where the engine is (SQLite), so the hot path does not wait a microtask turn for it.
+   */
+  read(store: Store, id: string): DeviceRow | undefined | Promise<DeviceRow | undefined> {
+    const rows = readById(store, id)
+    return rows instanceof Promise ? rows.then((r) => r[0]) : rows[0]
   },
 
   /**

@@ -12,9 +12,9 @@ import type { Executor } from './executor.js'
 export function preparedRead<Row, Params extends unknown[]>(
   build: (db: Executor, ...placeholders: Params) => Compilable<Row>,
   placeholders: Params,
-): (store: Store, ...params: Params) => Promise<Row[]> {
+): (store: Store, ...params: Params) => Row[] | Promise<Row[]> {
   const compiled = new WeakMap<Store, CompiledQuery<Row>>()
-  return async (store, ...params) => {
+  return (store, ...params) => {
     let query = compiled.get(store)
     if (!query) {
       query = build(store.db, ...placeholders).compile()
