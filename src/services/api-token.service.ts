@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal.js'
 import type { RoleAssignment } from '../authz/policy.js'
 import type { Config } from '../config/schema.js'
 import { conflict, notFound, unprocessable } from '../errors/app-error.js'
+import { isUniqueViolation } from '../storage/is-unique-violation.js'
 import { apiTokenRepository } from '../storage/repositories/api-token.repository.js'
 import { roleAssignmentRepository } from '../storage/repositories/role-assignment.repository.js'
 import type { Store } from '../storage/store.js'
@@ -147,9 +148,4 @@ export class ApiTokenService {
 
 function view(id: string, roles: RoleAssignment[], expiresAtMs: number): ApiTokenView {
   return { id, roles, expiry: new Date(expiresAtMs).toISOString() }
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
