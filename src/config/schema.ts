@@ -130,6 +130,15 @@ export const ConfigSchema = Type.Object(
       flag: 'embedded-idp',
       env: 'OPENCENTRAL_EMBEDDED_IDP',
     }),
+    secretKey: Type.Optional(
+      Type.String({
+        minLength: 32,
+        description:
+          'Key that protects stored secrets (enrollment-group keys, storage connection strings), at least 32 characters; every node of a cluster needs the same. Default: a key generated into <data>/secret.key.',
+        flag: 'secret-key',
+        env: 'OPENCENTRAL_SECRET_KEY',
+      }),
+    ),
     authCacheSize: Type.Integer({
       minimum: 0,
       maximum: 10_000_000,

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js'
+import { SecretBox } from '../secrets/secret-box.js'
 import type { Store } from '../storage/store.js'
 import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
@@ -30,6 +31,8 @@ export interface Services {
   deviceImport: DeviceImportService
   deviceTemplates: DeviceTemplateService
   callers: CallerService
+  /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
+  secrets: SecretBox
 }
 
 /** Initializes the application in the store (first start) and wires the services. */
@@ -49,5 +52,6 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     callers: new CallerService(organizationCatalog),
+    secrets: SecretBox.fromConfig(config),
   }
 }

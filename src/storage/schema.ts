@@ -1,11 +1,23 @@
 import type { Generated, Insertable, Selectable } from 'kysely'
+import type { DeviceDataTables } from './tables/device-data.js'
+import type { DeviceGroupTables } from './tables/device-groups.js'
+import type { DeviceRelationshipTables } from './tables/device-relationships.js'
+import type { FileUploadTables } from './tables/file-uploads.js'
+import type { JobTables } from './tables/jobs.js'
+import type { ProvisioningTables } from './tables/provisioning.js'
 
 /**
  * The store's tables, as Kysely sees them. Timestamps are integers on both engines:
  * epoch seconds for `*_at`, epoch milliseconds where IoT Central speaks in milliseconds (`se`).
  * Booleans are stored as 0/1 integers on both engines.
  */
-export interface Database {
+export interface Database
+  extends DeviceGroupTables,
+    ProvisioningTables,
+    DeviceRelationshipTables,
+    FileUploadTables,
+    JobTables,
+    DeviceDataTables {
   application: ApplicationTable
   roles: RoleTable
   role_assignments: RoleAssignmentTable

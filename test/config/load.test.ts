@@ -265,7 +265,7 @@ describe('loadConfig', () => {
   it('has a flag and an OPENCENTRAL_ environment variable for every setting', () => {
     assert.deepEqual(
       CONFIG_SOURCES.map((s) => s.key).sort(),
-      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey'].sort(),
+      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey'].sort(),
     )
     for (const source of CONFIG_SOURCES) {
       assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)

@@ -4,6 +4,12 @@ import { embeddedIdp } from './202611280002-embedded-idp.js'
 import { organizations } from './202611280003-organizations.js'
 import { bindEmailUsers } from './202611280004-bind-email-users.js'
 import { servicePrincipalCredentials } from './202611280005-service-principal-credentials.js'
+import { deviceGroups } from './202612020001-device-groups.js'
+import { provisioning } from './202612020002-provisioning.js'
+import { deviceRelationships } from './202612020003-device-relationships.js'
+import { fileUploads } from './202612020004-file-uploads.js'
+import { jobs } from './202612020005-jobs.js'
+import { deviceData } from './202612020006-device-data.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -13,5 +19,11 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Mi
     '202611280003-organizations': organizations(dialect),
     '202611280004-bind-email-users': bindEmailUsers,
     '202611280005-service-principal-credentials': servicePrincipalCredentials(dialect),
+    '202612020001-device-groups': deviceGroups(dialect),
+    '202612020002-provisioning': provisioning(dialect),
+    '202612020003-device-relationships': deviceRelationships(dialect),
+    '202612020004-file-uploads': fileUploads(dialect),
+    '202612020005-jobs': jobs(dialect),
+    '202612020006-device-data': deviceData(dialect),
   }
 }

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import { SECRET_KEY_FILE, SecretBox, SecretUnreadableError } from '../../src/secrets/secret-box.js'
+
+const KEY = 'k'.repeat(40)
+
+describe('SecretBox', () => {
+  it('opens what it sealed, in the same place only', () => {
+    const box = new SecretBox(KEY)
+    const sealed = box.seal('the group key', 'enrollmentGroup:g1:primary')
+    assert.ok(!sealed.includes('the group key'))
+    assert.equal(box.open(sealed, 'enrollmentGroup:g1:primary'), 'the group key')
+    assert.throws(() => box.open(sealed, 'enrollmentGroup:g2:primary'), SecretUnreadableError)
+  })
+
+  it('seals the same text differently each time', () => {
+    const box = new SecretBox(KEY)
+    assert.notEqual(box.seal('x', 'c'), box.seal('x', 'c'))
+  })
+
+  it('says which keys differ when sealed under another key, without showing either', () => {
+    const sealed = new SecretBox(KEY).seal('x', 'c')
+    const other = new SecretBox('o'.repeat(40))
+    assert.throws(
+      () => other.open(sealed, 'c'),
+      (error: Error) => {
+        assert.ok(error instanceof SecretUnreadableError)
+        assert.match(error.message, /sealed with the key [0-9a-f]{8}, and this server holds the key [0-9a-f]{8}/)
+        assert.ok(!error.message.includes(KEY))
+        return true
+      },
+    )
+  })
+
+  it('refuses a changed value', () => {
+    const box = new SecretBox(KEY)
+    const sealed = box.seal('x', 'c')
+    const last = sealed.at(-1) === 'A' ? 'B' : 'A'
+    assert.throws(() => box.open(sealed.slice(0, -1) + last, 'c'), SecretUnreadableError)
+    assert.throws(() => box.open('garbage', 'c'), SecretUnreadableError)
+  })
+
+  it('makes and then reuses an owner-only key file when no key is configured', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-secret-'))
+    try {
+      const first = SecretBox.fromConfig({ dataDir })
+      const file = path.join(dataDir, SECRET_KEY_FILE)
+      assert.equal(statSync(file).mode & 0o777, 0o600)
+      assert.ok(readFileSync(file, 'utf8').trim().length >= 40)
+      const second = SecretBox.fromConfig({ dataDir })
+      assert.equal(second.open(first.seal('x', 'c'), 'c'), 'x')
+      assert.equal(SecretBox.fromConfig({ dataDir, secretKey: KEY }).keyId, new SecretBox(KEY).keyId)
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
