@@ -278,6 +278,16 @@ export class EnrollmentGroupService {
     })
   }
 
+  /** The opened keys of the symmetric-key group `id` (the operator's, at the CLI: no caller checks). */
+  async symmetricKeys(id: string): Promise<{ primaryKey: string; secondaryKey: string }> {
+    const row = ID_PATTERN.test(id) ? await enrollmentGroupRepository.get(this.store.db, id) : undefined
+    if (!row) throw notFound(what(id))
+    if (row.attestation_type !== 'symmetricKey') {
+      throw unprocessable(`${what(id)} uses X.509 certificates; it has no keys.`)
+    }
+    return this.openKeys(row)
+  }
+
   /** The keys of a symmetric-key group, opened (for the CLI and for device credentials). */
   openKeys(row: EnrollmentGroupRow): { primaryKey: string; secondaryKey: string } {
     return {
