@@ -28,6 +28,8 @@ export function isApiVersion(value: unknown): value is ApiVersion {
 const from = (first: ApiVersion): ReadonlySet<ApiVersion> =>
   new Set(API_VERSIONS.slice(API_VERSIONS.indexOf(first)))
 const only = (...versions: ApiVersion[]): ReadonlySet<ApiVersion> => new Set(versions)
+const without = (...versions: ApiVersion[]): ReadonlySet<ApiVersion> =>
+  new Set(API_VERSIONS.filter((version) => !versions.includes(version)))
 
 /**
  * What differs between versions, by name: a resource family (its routes exist only in these
@@ -42,10 +44,11 @@ export const CAPABILITIES = {
   /** Device groups: listed since 1.1-preview, created, changed and deleted since 1.2-preview. */
   deviceGroups: from('1.1-preview'),
   deviceGroupWrites: from('1.2-preview'),
-  /** Jobs, device relationships and the file upload configuration. */
-  jobs: from('1.1-preview'),
-  relationships: from('1.1-preview'),
+  /** The file upload configuration. */
   fileUploads: from('1.1-preview'),
+  /** Jobs and device relationships: not in 1.0, nor in GA 2022-05-31. */
+  jobs: without('1.0', '2022-05-31'),
+  relationships: without('1.0', '2022-05-31'),
   /** Enrollment groups and scheduled jobs. */
   enrollmentGroups: from('2022-06-30-preview'),
   scheduledJobs: from('2022-06-30-preview'),
