@@ -21,9 +21,11 @@ import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { jobRoutes } from './http/routes/jobs/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
+import { scheduledJobRoutes } from './http/routes/scheduled-jobs/index.js'
 import { serviceRoutes } from './http/routes/service.js'
 import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
@@ -190,6 +192,8 @@ export async function createApp(
           deviceTemplates: services.deviceTemplates,
           config,
         })
+        await api.register(jobRoutes, { jobs: services.jobs, config })
+        await api.register(scheduledJobRoutes, { scheduledJobs: services.scheduledJobs, config })
       },
       { prefix: '/api' },
     )
@@ -216,6 +220,7 @@ export async function createApp(
     }
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
+    services.jobs.runner.start()
 
     return {
       app,
@@ -224,6 +229,7 @@ export async function createApp(
       idp,
       setup,
       async close() {
+        await services.jobs.runner.stop()
         await app.close()
         await idp?.close()
         if (!deps.store) await store.close()

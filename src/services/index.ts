@@ -8,10 +8,12 @@ import { CallerService } from './caller.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
+import { JobService } from './job.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { RoleCatalog } from './role-catalog.js'
 import { RoleService } from './role.service.js'
+import { ScheduledJobService } from './scheduled-job.service.js'
 import { UserService } from './user.service.js'
 
 /** Everything the HTTP layer and the CLI call; both go through the same services. */
@@ -31,6 +33,9 @@ export interface Services {
   deviceImport: DeviceImportService
   deviceTemplates: DeviceTemplateService
   callers: CallerService
+  /** Jobs, and the runner that carries them out (`jobs.runner`). */
+  jobs: JobService
+  scheduledJobs: ScheduledJobService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
 }
@@ -40,6 +45,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const applicationId = await initializeApplication(store, clock())
   const roles = new RoleCatalog(store)
   const organizationCatalog = new OrganizationCatalog(store)
+  const jobs = new JobService(store, organizationCatalog, clock)
   return {
     applicationId,
     roles,
@@ -52,6 +58,8 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     callers: new CallerService(organizationCatalog),
+    jobs,
+    scheduledJobs: new ScheduledJobService(store, organizationCatalog, jobs, clock),
     secrets: SecretBox.fromConfig(config),
   }
 }
