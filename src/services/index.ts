@@ -6,7 +6,10 @@ import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
 import { DeviceImportService } from './device-import.service.js'
+import { DeviceCommandService } from './device-commands.service.js'
+import { NotConnectedDevices } from './device-connections.js'
 import { DevicePropertyService } from './device-properties.service.js'
+import { DeviceTelemetryService } from './device-telemetry.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
@@ -33,6 +36,10 @@ export interface Services {
   deviceTemplates: DeviceTemplateService
   /** Device properties: cloud properties, desired values, what devices report. */
   deviceProperties: DevicePropertyService
+  /** Last known telemetry values. */
+  deviceTelemetry: DeviceTelemetryService
+  /** Commands run on devices through `deviceCommands.connections` (none connect yet), and their history. */
+  deviceCommands: DeviceCommandService
   callers: CallerService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
@@ -55,6 +62,8 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     deviceProperties: new DevicePropertyService(store, organizationCatalog, clock),
+    deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
+    deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
     callers: new CallerService(organizationCatalog),
     secrets: SecretBox.fromConfig(config),
   }
