@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Principal } from '../auth/principal.js'
 import { AppError, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceDataRepository } from '../storage/repositories/device-data.repository.js'
@@ -89,7 +89,7 @@ export class DeviceCommandService {
     )
     const { module, component } = keyOf(target)
     const row: DeviceCommandRow = {
-      id: randomUUID(),
+      id: this.newRunId(),
       device_id: deviceId,
       module,
       component,
@@ -120,6 +120,26 @@ export class DeviceCommandService {
       )
     }
     return toView(row)
+  }
+
+  private lastMs = -1
+  private counter = 0
+
+  /**
+   * A UUID (version 7) whose order is the order of the runs: the time in ms, then a counter for
+   * runs within the same ms, then random bits.
+   */
+  private newRunId(): string {
+    const ms = Math.max(this.clock(), this.lastMs)
+    this.counter = ms === this.lastMs ? this.counter + 1 : 0
+    this.lastMs = ms
+    const bytes = randomBytes(16)
+    bytes.writeUIntBE(ms, 0, 6)
+    bytes[6] = 0x70 | ((this.counter >> 8) & 0x0f)
+    bytes[7] = this.counter & 0xff
+    bytes[8] = 0x80 | ((bytes[8] as number) & 0x3f)
+    const hex = bytes.toString('hex')
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
   }
 
   /** The runs of a command, most recent first, a page at a time. */

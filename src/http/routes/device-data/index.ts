@@ -196,7 +196,7 @@ export const deviceDataRoutes: FastifyPluginAsyncTypebox<{
           summary: `Run a command of ${place.label}`,
           params: Type.Object({ ...params.properties, commandName: Type.String() }),
           querystring: ApiVersionQuery,
-          body: Type.Optional(CommandBody),
+          body: CommandBody,
           response: {
             201: CommandSchema,
             ...writeErrors,
@@ -204,7 +204,11 @@ export const deviceDataRoutes: FastifyPluginAsyncTypebox<{
             ...errorResponses,
           },
         },
+      // Every member is optional, so a POST without a body runs the command with the defaults.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {}
       },
+    },
       async (request, reply) => {
         const run = await commands.run(
           request.principal,
