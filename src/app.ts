@@ -20,6 +20,7 @@ import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/er
 import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
+import { deviceDataRoutes } from './http/routes/device-data/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { jobRoutes } from './http/routes/jobs/index.js'
 import { meRoutes } from './http/routes/me/index.js'
@@ -188,6 +189,12 @@ export async function createApp(
         await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
+        await api.register(deviceDataRoutes, {
+          properties: services.deviceProperties,
+          telemetry: services.deviceTelemetry,
+          commands: services.deviceCommands,
+          config,
+        })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,
