@@ -21,6 +21,7 @@ import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
+import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { jobRoutes } from './http/routes/jobs/index.js'
 import { meRoutes } from './http/routes/me/index.js'
@@ -195,6 +196,7 @@ export async function createApp(
           commands: services.deviceCommands,
           config,
         })
+        await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,
