@@ -53,6 +53,12 @@ for (const dialect of DIALECTS) {
         permissions: ['jobs.read'],
       })
       tokens.reader = await server.createToken('reader', ['job-readers'])
+      await server.app.services.customRoles.put(null, 'device-readers', {
+        displayName: 'Device readers',
+        type: 'application',
+        permissions: ['devices.read'],
+      })
+      tokens.deviceReader = await server.createToken('device-reader', ['device-readers'])
       tokens.us = await server.createScopedToken('us-admin', [{ role: ROLE_IDS.orgAdmin, organization: 'us' }])
     })
     after(async () => server?.close())
@@ -74,6 +80,11 @@ for (const dialect of DIALECTS) {
             await server.request(method, path, { auth: null, body, ...(contentType ? { contentType } : {}) }),
             401,
             'Unauthenticated',
+          )
+          expectError(
+            await server.request(method, path, { auth: tokens.deviceReader, body, ...(contentType ? { contentType } : {}) }),
+            403,
+            'Forbidden',
           )
           if (method === 'GET') continue
           expectError(
