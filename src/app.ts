@@ -21,13 +21,16 @@ import { validatorCompiler } from './http/validation.js'
 import { parseQueryString, repeatedParametersPlugin } from './http/query-string.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
+import { deviceDataRoutes } from './http/routes/device-data/index.js'
 import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
 import { enrollmentGroupRoutes } from './http/routes/enrollment-groups/index.js'
+import { jobRoutes } from './http/routes/jobs/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
+import { scheduledJobRoutes } from './http/routes/scheduled-jobs/index.js'
 import { serviceRoutes } from './http/routes/service.js'
 import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
@@ -192,6 +195,12 @@ export async function createApp(
         await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
+        await api.register(deviceDataRoutes, {
+          properties: services.deviceProperties,
+          telemetry: services.deviceTelemetry,
+          commands: services.deviceCommands,
+          config,
+        })
         await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
@@ -199,6 +208,8 @@ export async function createApp(
         })
         await api.register(enrollmentGroupRoutes, { enrollmentGroups: services.enrollmentGroups, config })
         await api.register(deviceAttestationRoutes, { deviceAttestations: services.deviceAttestations })
+        await api.register(jobRoutes, { jobs: services.jobs, config })
+        await api.register(scheduledJobRoutes, { scheduledJobs: services.scheduledJobs, config })
       },
       { prefix: '/api' },
     )
@@ -225,6 +236,7 @@ export async function createApp(
     }
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
+    services.jobs.runner.start(1000, app.log)
 
     return {
       app,
@@ -233,6 +245,7 @@ export async function createApp(
       idp,
       setup,
       async close() {
+        await services.jobs.runner.stop()
         await app.close()
         await idp?.close()
         if (!deps.store) await store.close()
