@@ -21,6 +21,8 @@ import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { deviceComponentRoutes } from './http/routes/device-components/index.js'
+import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
@@ -186,6 +188,8 @@ export async function createApp(
         await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
+        await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
+        await api.register(deviceComponentRoutes, { models: services.deviceModels })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,

@@ -8,6 +8,8 @@ import { CallerService } from './caller.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
+import { DeviceModelService } from './device-model.service.js'
+import { DeviceRelationshipService } from './device-relationship.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { RoleCatalog } from './role-catalog.js'
@@ -30,6 +32,10 @@ export interface Services {
   /** Bulk import of devices from IoT Central's CSV format (the CLI's). */
   deviceImport: DeviceImportService
   deviceTemplates: DeviceTemplateService
+  /** Relationships between gateway and downstream devices. */
+  deviceRelationships: DeviceRelationshipService
+  /** What a device's template declares (components, modules), read through the device. */
+  deviceModels: DeviceModelService
   callers: CallerService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
@@ -40,6 +46,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const applicationId = await initializeApplication(store, clock())
   const roles = new RoleCatalog(store)
   const organizationCatalog = new OrganizationCatalog(store)
+  const devices = new DeviceService(store, organizationCatalog, clock)
   return {
     applicationId,
     roles,
@@ -48,9 +55,11 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     organizations: new OrganizationService(store, organizationCatalog, clock),
     apiTokens: new ApiTokenService(store, applicationId, roles, organizationCatalog, config, clock),
     users: new UserService(store, roles, organizationCatalog, clock),
-    devices: new DeviceService(store, organizationCatalog, clock),
+    devices,
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
+    deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
+    deviceModels: new DeviceModelService(store, devices),
     callers: new CallerService(organizationCatalog),
     secrets: SecretBox.fromConfig(config),
   }
