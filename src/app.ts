@@ -23,6 +23,7 @@ import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { deviceComponentRoutes } from './http/routes/device-components/index.js'
 import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
+import { fileUploadRoutes } from './http/routes/file-uploads/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
@@ -190,6 +191,7 @@ export async function createApp(
         await api.register(deviceRoutes, { devices: services.devices, config })
         await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
         await api.register(deviceComponentRoutes, { models: services.deviceModels })
+        await api.register(fileUploadRoutes, { fileUploads: services.fileUploads })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,

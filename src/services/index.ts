@@ -10,6 +10,7 @@ import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { DeviceModelService } from './device-model.service.js'
 import { DeviceRelationshipService } from './device-relationship.service.js'
+import { FileUploadService } from './file-upload.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { RoleCatalog } from './role-catalog.js'
@@ -37,6 +38,8 @@ export interface Services {
   /** What a device's template declares (components, modules), read through the device. */
   deviceModels: DeviceModelService
   callers: CallerService
+  /** The file upload storage account; `uploadTarget()` gives server code the unsealed settings. */
+  fileUploads: FileUploadService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
 }
@@ -47,6 +50,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const roles = new RoleCatalog(store)
   const organizationCatalog = new OrganizationCatalog(store)
   const devices = new DeviceService(store, organizationCatalog, clock)
+  const secrets = SecretBox.fromConfig(config)
   return {
     applicationId,
     roles,
@@ -61,6 +65,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
     deviceModels: new DeviceModelService(store, devices),
     callers: new CallerService(organizationCatalog),
-    secrets: SecretBox.fromConfig(config),
+    fileUploads: new FileUploadService(store, organizationCatalog, secrets, clock),
+    secrets,
   }
 }
