@@ -103,6 +103,9 @@ for (const dialect of DIALECTS) {
         container: 'container',
         sasTtlSeconds: 3600,
       })
+      const [row] = await server.app.store.db.selectFrom('file_uploads').selectAll().execute()
+      assert.match(row?.connection_string ?? '', /^v1\./, 'stored sealed')
+      assert.ok(!JSON.stringify(row).includes(KEY))
     })
 
     it('keeps the stored key when the masked connection string is sent back (PATCH, PUT)', async () => {
@@ -222,6 +225,7 @@ for (const dialect of DIALECTS) {
       expectError(await call('PUT', { connectionString: MASKED, container: 'files' }), 422, 'UnprocessableEntity', /masked/)
       await expectNone()
     })
+
     it('never answered, logged or stored in the clear a key, a signature or a refused key', async () => {
       const rows = await server.app.store.db.selectFrom('file_uploads').selectAll().execute()
       assert.ok(server.logs.length > 20, 'the server logged the requests')
