@@ -18,12 +18,16 @@ import type { Config } from './config/schema.js'
 import { authenticatePlugin, secureByDefaultPlugin } from './http/plugins/authenticate.js'
 import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/error-handler.js'
 import { validatorCompiler } from './http/validation.js'
+import { parseQueryString, repeatedParametersPlugin } from './http/query-string.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
+import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { deviceComponentRoutes } from './http/routes/device-components/index.js'
 import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
 import { fileUploadRoutes } from './http/routes/file-uploads/index.js'
+import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
+import { enrollmentGroupRoutes } from './http/routes/enrollment-groups/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
@@ -102,7 +106,8 @@ export async function createApp(
       }),
       trustProxy: false,
       // Ids are checked by the services (422 on create, 404 otherwise), not cut off by the router.
-      routerOptions: { maxParamLength: 1024 },
+      // Repeats of a query parameter with the same value count once (src/http/query-string.ts).
+      routerOptions: { maxParamLength: 1024, querystringParser: parseQueryString },
       frameworkErrors: (error, request, reply) =>
         sendError(request, reply, frameworkError(error), realm),
     }).withTypeProvider<TypeBoxTypeProvider>()
@@ -119,6 +124,7 @@ export async function createApp(
     })
 
     await app.register(errorHandlerPlugin, { realm })
+    await app.register(repeatedParametersPlugin)
     await app.register(fastifySwagger, {
       openapi: {
         info: {
@@ -192,10 +198,13 @@ export async function createApp(
         await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
         await api.register(deviceComponentRoutes, { models: services.deviceModels })
         await api.register(fileUploadRoutes, { fileUploads: services.fileUploads })
+        await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,
         })
+        await api.register(enrollmentGroupRoutes, { enrollmentGroups: services.enrollmentGroups, config })
+        await api.register(deviceAttestationRoutes, { deviceAttestations: services.deviceAttestations })
       },
       { prefix: '/api' },
     )

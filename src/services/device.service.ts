@@ -3,6 +3,7 @@ import { AppError, conflict, forbidden, notFound, unprocessable } from '../error
 import { deviceRelationshipRepository } from '../storage/repositories/device-relationship.repository.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
+import { deviceAttestationRepository } from '../storage/repositories/provisioning.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
@@ -79,6 +80,7 @@ export class DeviceService {
     id: string,
     input: DeviceInput,
     ifMatch?: string,
+    options: { keepOrganizations?: boolean } = {},
   ): Promise<DeviceView> {
     if (!isDeviceId(id)) throw unprocessable(`deviceId: ${invalidDeviceId(id)}`)
     return this.write(caller, id, 'put', ifMatch, input, (current) => ({
@@ -86,7 +88,10 @@ export class DeviceService {
       template: input.template ?? null,
       enabled: input.enabled ?? true,
       simulated: input.simulated ?? false,
-      organizations: input.organizations ?? [],
+      organizations:
+        options.keepOrganizations && current?.organization_id
+          ? [current.organization_id]
+          : (input.organizations ?? []),
       provisioned: current?.provisioned === 1,
     }))
   }
@@ -126,6 +131,7 @@ export class DeviceService {
       checkEtag(expectedEtag(undefined, ifMatch), row.etag, `The device '${id}'`)
       await deviceRelationshipRepository.deleteForDevice(trx, id)
       await deviceRepository.delete(trx, id)
+      await deviceAttestationRepository.delete(trx, id)
     })
   }
 

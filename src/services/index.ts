@@ -5,14 +5,18 @@ import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
+import { DeviceAttestationService } from './device-attestation.service.js'
+import { DeviceGroupService } from './device-group.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { DeviceModelService } from './device-model.service.js'
 import { DeviceRelationshipService } from './device-relationship.service.js'
 import { FileUploadService } from './file-upload.service.js'
+import { EnrollmentGroupService } from './enrollment-group.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
+import { ProvisioningService } from './provisioning.service.js'
 import { RoleCatalog } from './role-catalog.js'
 import { RoleService } from './role.service.js'
 import { UserService } from './user.service.js'
@@ -37,11 +41,19 @@ export interface Services {
   deviceRelationships: DeviceRelationshipService
   /** What a device's template declares (components, modules), read through the device. */
   deviceModels: DeviceModelService
+  /** Device groups: a filter over the devices, within an organization. */
+  deviceGroups: DeviceGroupService
   callers: CallerService
   /** The file upload storage account; `uploadTarget()` gives server code the unsealed settings. */
   fileUploads: FileUploadService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
+  /** Enrollment groups and their signing certificates (application-wide). */
+  enrollmentGroups: EnrollmentGroupService
+  /** Devices' own attestations and their credentials, for API callers. */
+  deviceAttestations: DeviceAttestationService
+  /** The ID scope and device authentication facts for the device plane (no caller checks). */
+  provisioning: ProvisioningService
 }
 
 /** Initializes the application in the store (first start) and wires the services. */
@@ -51,6 +63,9 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const organizationCatalog = new OrganizationCatalog(store)
   const devices = new DeviceService(store, organizationCatalog, clock)
   const secrets = SecretBox.fromConfig(config)
+  const enrollmentGroups = new EnrollmentGroupService(store, organizationCatalog, secrets, clock)
+  const provisioning = new ProvisioningService(store, enrollmentGroups, secrets, clock)
+  await provisioning.initialize()
   return {
     applicationId,
     roles,
@@ -64,8 +79,12 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
     deviceModels: new DeviceModelService(store, devices),
-    callers: new CallerService(organizationCatalog),
     fileUploads: new FileUploadService(store, organizationCatalog, secrets, clock),
+    deviceGroups: new DeviceGroupService(store, organizationCatalog, clock),
+    callers: new CallerService(organizationCatalog),
     secrets,
+    enrollmentGroups,
+    deviceAttestations: new DeviceAttestationService(store, organizationCatalog, provisioning, secrets, clock),
+    provisioning,
   }
 }

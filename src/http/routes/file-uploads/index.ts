@@ -50,7 +50,7 @@ export const fileUploadRoutes: FastifyPluginAsyncTypebox<{ fileUploads: FileUplo
   app.get(
     '/fileUploads',
     {
-      config: { permission: 'fileUpload.read' },
+      config: { permission: 'fileUpload.read', capability: 'fileUploads' },
       schema: {
         tags,
         summary: 'Get the file upload storage configuration',
@@ -64,7 +64,7 @@ export const fileUploadRoutes: FastifyPluginAsyncTypebox<{ fileUploads: FileUplo
   app.put(
     '/fileUploads',
     {
-      config: { permission: 'fileUpload.manage' },
+      config: { permission: 'fileUpload.manage', capability: 'fileUploads' },
       schema: {
         tags,
         summary: 'Set the file upload storage configuration',
@@ -80,7 +80,7 @@ export const fileUploadRoutes: FastifyPluginAsyncTypebox<{ fileUploads: FileUplo
   app.patch(
     '/fileUploads',
     {
-      config: { permission: 'fileUpload.manage' },
+      config: { permission: 'fileUpload.manage', capability: 'fileUploads' },
       schema: {
         tags,
         summary: 'Change the file upload storage configuration (JSON merge patch)',
@@ -96,7 +96,7 @@ export const fileUploadRoutes: FastifyPluginAsyncTypebox<{ fileUploads: FileUplo
   app.delete(
     '/fileUploads',
     {
-      config: { permission: 'fileUpload.manage' },
+      config: { permission: 'fileUpload.manage', capability: 'fileUploads' },
       schema: {
         tags,
         summary: 'Remove the file upload storage configuration',
