@@ -59,6 +59,14 @@ for (const dialect of DIALECTS) {
       await expectNone()
     })
 
+    it('exists from api-version 1.1-preview', async () => {
+      const old = await server.request('GET', '/api/fileUploads', { query: { 'api-version': '1.0' } })
+      expectError(old, 404, 'NotFound', /does not exist in api-version 1\.0/)
+      answers.push(old.text)
+      const preview = await server.request('GET', '/api/fileUploads', { query: { 'api-version': '1.1-preview' } })
+      expectError(preview, 404, 'NotFound', 'The file upload configuration was not found.')
+    })
+
     it('answers 401 without a credential and 403 without the permission (application-wide), changing nothing', async () => {
       const writes: [string, unknown?][] = [
         ['PUT', { connectionString: WITH_KEY, container: 'files' }],
