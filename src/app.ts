@@ -24,6 +24,9 @@ import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
 import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { deviceComponentRoutes } from './http/routes/device-components/index.js'
+import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
+import { fileUploadRoutes } from './http/routes/file-uploads/index.js'
 import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
 import { enrollmentGroupRoutes } from './http/routes/enrollment-groups/index.js'
 import { jobRoutes } from './http/routes/jobs/index.js'
@@ -201,6 +204,9 @@ export async function createApp(
           commands: services.deviceCommands,
           config,
         })
+        await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
+        await api.register(deviceComponentRoutes, { models: services.deviceModels })
+        await api.register(fileUploadRoutes, { fileUploads: services.fileUploads })
         await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,

@@ -14,6 +14,9 @@ import { DevicePropertyService } from './device-properties.service.js'
 import { DeviceTelemetryService } from './device-telemetry.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
+import { DeviceModelService } from './device-model.service.js'
+import { DeviceRelationshipService } from './device-relationship.service.js'
+import { FileUploadService } from './file-upload.service.js'
 import { EnrollmentGroupService } from './enrollment-group.service.js'
 import { JobService } from './job.service.js'
 import { jobGroupsOf } from '../jobs/job-groups.js'
@@ -41,6 +44,10 @@ export interface Services {
   /** Bulk import of devices from IoT Central's CSV format (the CLI's). */
   deviceImport: DeviceImportService
   deviceTemplates: DeviceTemplateService
+  /** Relationships between gateway and downstream devices. */
+  deviceRelationships: DeviceRelationshipService
+  /** What a device's template declares (components, modules), read through the device. */
+  deviceModels: DeviceModelService
   /** Device groups: a filter over the devices, within an organization. */
   deviceGroups: DeviceGroupService
   /** Device properties: cloud properties, desired values, what devices report. */
@@ -53,6 +60,8 @@ export interface Services {
   /** Jobs, and the runner that carries them out (`jobs.runner`). */
   jobs: JobService
   scheduledJobs: ScheduledJobService
+  /** The file upload storage account; `uploadTarget()` gives server code the unsealed settings. */
+  fileUploads: FileUploadService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
   /** Enrollment groups and their signing certificates (application-wide). */
@@ -68,6 +77,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const applicationId = await initializeApplication(store, clock())
   const roles = new RoleCatalog(store)
   const organizationCatalog = new OrganizationCatalog(store)
+  const devices = new DeviceService(store, organizationCatalog, clock)
   const secrets = SecretBox.fromConfig(config)
   const enrollmentGroups = new EnrollmentGroupService(store, organizationCatalog, secrets, clock)
   const provisioning = new ProvisioningService(store, enrollmentGroups, secrets, clock)
@@ -85,13 +95,16 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     organizations: new OrganizationService(store, organizationCatalog, clock),
     apiTokens: new ApiTokenService(store, applicationId, roles, organizationCatalog, config, clock),
     users: new UserService(store, roles, organizationCatalog, clock),
-    devices: new DeviceService(store, organizationCatalog, clock),
+    devices,
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     deviceGroups,
     deviceProperties,
     deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
     deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
+    deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
+    deviceModels: new DeviceModelService(store, devices),
+    fileUploads: new FileUploadService(store, organizationCatalog, secrets, clock),
     callers: new CallerService(organizationCatalog),
     secrets,
     enrollmentGroups,
