@@ -1,5 +1,6 @@
 import { createApp, type OpenCentralApp } from './app.js'
 import type { Config } from './config/schema.js'
+import { SecretBox } from './secrets/secret-box.js'
 
 /**
  * Starts the server and keeps it running until SIGTERM or SIGINT, then closes it gracefully
@@ -12,6 +13,11 @@ export async function startServer(config: Config): Promise<OpenCentralApp & { ur
     { store: server.store.description, applicationId: server.services.applicationId },
     `OpenCentral is listening on ${address}`,
   )
+  if (SecretBox.keptWithData(config, server.store)) {
+    server.app.log.warn(
+      'No --secret-key (OPENCENTRAL_SECRET_KEY) is set: stored secrets (enrollment-group keys, storage connection strings) are sealed with a key kept in the same database, so they are only as safe as the database. Set the same --secret-key on every node before the first start.',
+    )
+  }
   const setupLink = await server.setup?.link()
   if (setupLink) {
     // Printed plainly (not only logged): the person starting the server opens it in a browser.

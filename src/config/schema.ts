@@ -134,7 +134,7 @@ export const ConfigSchema = Type.Object(
       Type.String({
         minLength: 32,
         description:
-          'Key that protects stored secrets (enrollment-group keys, storage connection strings), at least 32 characters; every node of a cluster needs the same. Default: a key generated into <data>/secret.key.',
+          'Key that protects stored secrets (enrollment-group keys, storage connection strings), at least 32 characters; every node of a cluster needs the same. Default: on SQLite a key generated into <data>/secret.key; on PostgreSQL a key generated and kept in the database (secrets then only as safe as the database).',
         flag: 'secret-key',
         env: 'OPENCENTRAL_SECRET_KEY',
       }),

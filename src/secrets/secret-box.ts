@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Config } from '../config/schema.js'
+import type { Store } from '../storage/store.js'
 
 /** The file that holds the generated key when none is configured, beside the SQLite store. */
 export const SECRET_KEY_FILE = 'secret.key'
@@ -35,18 +36,21 @@ export class SecretBox {
   }
 
   /**
-   * The configured key (`--secret-key`, `OPENCENTRAL_SECRET_KEY`), else the one kept in
-   * `<data>/secret.key`, made from the CSPRNG on first use with owner-only permissions.
+   * The configured key (`--secret-key`, `OPENCENTRAL_SECRET_KEY`); else, for the embedded SQLite
+   * store, the one kept in `<data>/secret.key` (made from the CSPRNG on first use, owner-only), so
+   * a copy of the database file alone does not open its secrets; else, for PostgreSQL, one made
+   * once and kept in the database, so that every node of a cluster shares it without setup (the
+   * secrets are then as safe as the database: `--secret-key` is the protection, and start says so).
    */
-  static fromConfig(config: Pick<Config, 'secretKey' | 'dataDir'>): SecretBox {
+  static async forStore(config: Pick<Config, 'secretKey' | 'dataDir'>, store: Store): Promise<SecretBox> {
     if (config.secretKey !== undefined) return new SecretBox(config.secretKey)
-    const file = path.join(config.dataDir, SECRET_KEY_FILE)
-    if (!existsSync(file)) {
-      mkdirSync(config.dataDir, { recursive: true })
-      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' })
-      chmodSync(file, 0o600)
-    }
-    return new SecretBox(readFileSync(file, 'utf8').trim())
+    if (store.dialect === 'sqlite') return new SecretBox(keyFile(config.dataDir))
+    return new SecretBox(await storedKey(store))
+  }
+
+  /** Whether the key lives beside the secrets it protects (PostgreSQL without `--secret-key`). */
+  static keptWithData(config: Pick<Config, 'secretKey'>, store: Store): boolean {
+    return config.secretKey === undefined && store.dialect === 'postgres'
   }
 
   /** `v1.<keyId>.<iv>.<ciphertext+tag>`, all base64url; `context` must be given again to open it. */
@@ -79,3 +83,35 @@ export class SecretBox {
     }
   }
 }
+
+function keyFile(dataDir: string): string {
+  const file = path.join(dataDir, SECRET_KEY_FILE)
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true })
+    try {
+      writeFileSync(file, `${newKey()}\n`, { mode: 0o600, flag: 'wx' })
+      chmodSync(file, 0o600)
+    } catch (error) {
+      // Another process made it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+  }
+  return readFileSync(file, 'utf8').trim()
+}
+
+/** The key kept in the database: the first node to need one makes it, every other reads it. */
+async function storedKey(store: Store): Promise<string> {
+  await store.db
+    .insertInto('stored_keys')
+    .values({ name: 'secretBox', value: newKey() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+  const row = await store.db
+    .selectFrom('stored_keys')
+    .select('value')
+    .where('name', '=', 'secretBox')
+    .executeTakeFirstOrThrow()
+  return row.value
+}
+
+const newKey = (): string => randomBytes(32).toString('base64')

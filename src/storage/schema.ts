@@ -5,6 +5,7 @@ import type { DeviceRelationshipTables } from './tables/device-relationships.js'
 import type { FileUploadTables } from './tables/file-uploads.js'
 import type { JobTables } from './tables/jobs.js'
 import type { ProvisioningTables } from './tables/provisioning.js'
+import type { StoredKeyTables } from './tables/stored-keys.js'
 
 /**
  * The store's tables, as Kysely sees them. Timestamps are integers on both engines:
@@ -17,7 +18,8 @@ export interface Database
     DeviceRelationshipTables,
     FileUploadTables,
     JobTables,
-    DeviceDataTables {
+    DeviceDataTables,
+    StoredKeyTables {
   application: ApplicationTable
   roles: RoleTable
   role_assignments: RoleAssignmentTable

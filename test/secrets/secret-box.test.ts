@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { SECRET_KEY_FILE, SecretBox, SecretUnreadableError } from '../../src/secrets/secret-box.js'
+import { openStore } from '../../src/storage/open-store.js'
+import { createTestDatabase } from '../helpers/dialects.js'
 
 const KEY = 'k'.repeat(40)
 
@@ -43,17 +45,45 @@ describe('SecretBox', () => {
     assert.throws(() => box.open('garbage', 'c'), SecretUnreadableError)
   })
 
-  it('makes and then reuses an owner-only key file when no key is configured', () => {
+  it('on SQLite without a configured key, makes and then reuses an owner-only key file beside the store', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-secret-'))
+    const store = await openStore({ dataDir })
     try {
-      const first = SecretBox.fromConfig({ dataDir })
+      const first = await SecretBox.forStore({ dataDir }, store)
       const file = path.join(dataDir, SECRET_KEY_FILE)
       assert.equal(statSync(file).mode & 0o777, 0o600)
       assert.ok(readFileSync(file, 'utf8').trim().length >= 40)
-      const second = SecretBox.fromConfig({ dataDir })
+      const second = await SecretBox.forStore({ dataDir }, store)
       assert.equal(second.open(first.seal('x', 'c'), 'c'), 'x')
-      assert.equal(SecretBox.fromConfig({ dataDir, secretKey: KEY }).keyId, new SecretBox(KEY).keyId)
+      assert.equal(SecretBox.keptWithData({}, store), false)
+      const configured = await SecretBox.forStore({ dataDir, secretKey: KEY }, store)
+      assert.equal(configured.keyId, new SecretBox(KEY).keyId)
     } finally {
+      await store.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it('on PostgreSQL without a configured key, shares one key kept in the database and writes no file', async () => {
+    const database = await createTestDatabase()
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-secret-'))
+    const [a, b] = [
+      await openStore({ dataDir, databaseUrl: database.url }),
+      await openStore({ dataDir, databaseUrl: database.url }),
+    ]
+    try {
+      const [nodeA, nodeB] = await Promise.all([
+        SecretBox.forStore({ dataDir }, a),
+        SecretBox.forStore({ dataDir }, b),
+      ])
+      assert.equal(nodeB.open(nodeA.seal('x', 'c'), 'c'), 'x')
+      assert.deepEqual(readdirSync(dataDir), [])
+      assert.equal(SecretBox.keptWithData({}, a), true)
+      assert.equal(SecretBox.keptWithData({ secretKey: KEY }, a), false)
+    } finally {
+      await a.close()
+      await b.close()
+      await database.drop()
       rmSync(dataDir, { recursive: true, force: true })
     }
   })

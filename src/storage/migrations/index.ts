@@ -10,6 +10,7 @@ import { deviceRelationships } from './202612020003-device-relationships.js'
 import { fileUploads } from './202612020004-file-uploads.js'
 import { jobs } from './202612020005-jobs.js'
 import { deviceData } from './202612020006-device-data.js'
+import { storedKeys } from './202612020007-stored-keys.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -25,5 +26,6 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Mi
     '202612020004-file-uploads': fileUploads(dialect),
     '202612020005-jobs': jobs(dialect),
     '202612020006-device-data': deviceData(dialect),
+    '202612020007-stored-keys': storedKeys(),
   }
 }
