@@ -269,6 +269,47 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('resources that later versions added', () => {
+      const missing = (version: string) =>
+        new RegExp(`^This operation does not exist in api-version ${version.replace(/\./g, '\\.')}; it is available in `)
+
+      it('answer 404 naming the versions that have them, and nothing is written', async () => {
+        const cases: [string, string, string, unknown?][] = [
+          ['GET', '/api/deviceGroups', '1.0'],
+          ['PUT', '/api/deviceGroups/too-early', '1.1-preview', { displayName: 'G', filter: 'SELECT * FROM devices' }],
+          ['GET', '/api/enrollmentGroups', '2022-05-31'],
+          ['PUT', '/api/enrollmentGroups/too-early', '1.2-preview', { displayName: 'E', type: 'iot', attestation: { type: 'symmetricKey' } }],
+          ['GET', '/api/jobs', '2022-05-31'],
+          ['GET', '/api/scheduledJobs', '1.2-preview'],
+          ['GET', '/api/fileUploads', '1.0'],
+          ['GET', '/api/devices/in-wa/relationships', '1.0'],
+        ]
+        for (const [method, path, version, body] of cases) {
+          expectError(await asVersion(method, path, version, body), 404, 'NotFound', missing(version))
+        }
+        assert.equal((await server.request('GET', '/api/deviceGroups/too-early')).status, 404)
+        assert.equal((await server.request('GET', '/api/enrollmentGroups/too-early')).status, 404)
+      })
+
+      it('answer in the versions that have them', async () => {
+        for (const [path, version] of [
+          ['/api/deviceGroups', '1.1-preview'],
+          ['/api/enrollmentGroups', '2022-06-30-preview'],
+          ['/api/jobs', '1.1-preview'],
+          ['/api/scheduledJobs', '2022-06-30-preview'],
+          ['/api/devices/in-wa/relationships', '2022-07-31'],
+        ] as const) {
+          const response = await asVersion('GET', path, version)
+          assert.equal(response.status, 200, `${path} in ${version}: ${response.text}`)
+        }
+        const created = await asVersion('PUT', '/api/deviceGroups/in-time', '1.2-preview', {
+          displayName: 'G',
+          filter: 'SELECT * FROM devices',
+        })
+        assert.equal(created.status, 200, created.text)
+      })
+    })
+
     describe('API tokens', () => {
       it('show and take role assignments without organization in 1.0', async () => {
         const created = await asVersion('PUT', '/api/apiTokens/scoped', '2022-07-31', {

@@ -25,7 +25,7 @@ export const deviceGroupRoutes: FastifyPluginAsyncTypebox<{ deviceGroups: Device
   app.get(
     '/deviceGroups',
     {
-      config: { permission: 'deviceGroups.read' },
+      config: { permission: 'deviceGroups.read', capability: 'deviceGroups' },
       schema: {
         tags,
         summary: 'List device groups, a page at a time (follow nextLink)',
@@ -40,7 +40,7 @@ export const deviceGroupRoutes: FastifyPluginAsyncTypebox<{ deviceGroups: Device
   app.get(
     '/deviceGroups/:deviceGroupId',
     {
-      config: { permission: 'deviceGroups.read' },
+      config: { permission: 'deviceGroups.read', capability: 'deviceGroups' },
       schema: {
         tags,
         summary: 'Get a device group',
@@ -58,7 +58,7 @@ export const deviceGroupRoutes: FastifyPluginAsyncTypebox<{ deviceGroups: Device
   app.get(
     '/deviceGroups/:deviceGroupId/devices',
     {
-      config: { permission: 'deviceGroups.read' },
+      config: { permission: 'deviceGroups.read', capability: 'deviceGroups' },
       schema: {
         tags,
         summary: "List a device group's devices that the caller may read, a page at a time",
@@ -79,7 +79,7 @@ export const deviceGroupRoutes: FastifyPluginAsyncTypebox<{ deviceGroups: Device
   app.put(
     '/deviceGroups/:deviceGroupId',
     {
-      config: { permission: ['deviceGroups.create', 'deviceGroups.update'] },
+      config: { permission: ['deviceGroups.create', 'deviceGroups.update'], capability: 'deviceGroupWrites' },
       schema: {
         tags,
         summary: 'Create a device group, or replace its writable members',
@@ -104,7 +104,7 @@ export const deviceGroupRoutes: FastifyPluginAsyncTypebox<{ deviceGroups: Device
   app.patch(
     '/deviceGroups/:deviceGroupId',
     {
-      config: { permission: 'deviceGroups.update' },
+      config: { permission: 'deviceGroups.update', capability: 'deviceGroupWrites' },
       schema: {
         tags,
         summary: 'Change a device group (JSON merge patch)',
@@ -129,7 +129,7 @@ export const deviceGroupRoutes: FastifyPluginAsyncTypebox<{ deviceGroups: Device
   app.delete(
     '/deviceGroups/:deviceGroupId',
     {
-      config: { permission: 'deviceGroups.delete' },
+      config: { permission: 'deviceGroups.delete', capability: 'deviceGroupWrites' },
       schema: {
         tags,
         summary: 'Delete a device group (its devices stay)',
@@ -148,7 +148,7 @@ export const deviceGroupRoutes: FastifyPluginAsyncTypebox<{ deviceGroups: Device
   app.post(
     '/deviceGroupPreview',
     {
-      config: { permission: 'deviceGroups.read' },
+      config: { permission: 'deviceGroups.read', capability: 'deviceGroups' },
       schema: {
         tags,
         summary: 'The first 25 devices a filter would hold, within the caller\'s reach (extension)',

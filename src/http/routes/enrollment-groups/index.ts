@@ -36,8 +36,8 @@ export const enrollmentGroupRoutes: FastifyPluginAsyncTypebox<{
   config: Config
 }> = async (app, { enrollmentGroups, config }) => {
   const tags = ['Enrollment groups']
-  const read = { permission: 'deviceConnectivity.readGlobal' } as const
-  const manage = { permission: 'deviceConnectivity.manageGlobal' } as const
+  const read = { permission: 'deviceConnectivity.readGlobal', capability: 'enrollmentGroups' } as const
+  const manage = { permission: 'deviceConnectivity.manageGlobal', capability: 'enrollmentGroups' } as const
 
   app.get(
     '/enrollmentGroups',

@@ -18,7 +18,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; config: Co
   app.get(
     '/jobs',
     {
-      config: { permission: 'jobs.read' },
+      config: { permission: 'jobs.read', capability: 'jobs' },
       schema: {
         tags,
         summary: 'List jobs, a page at a time (follow nextLink)',
@@ -33,7 +33,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; config: Co
   app.get(
     '/jobs/:jobId',
     {
-      config: { permission: 'jobs.read' },
+      config: { permission: 'jobs.read', capability: 'jobs' },
       schema: {
         tags,
         summary: 'Get a job, with its status and progress',
@@ -48,7 +48,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; config: Co
   app.put(
     '/jobs/:jobId',
     {
-      config: { permission: 'jobs.create' },
+      config: { permission: 'jobs.create', capability: 'jobs' },
       schema: {
         tags,
         summary: 'Create a job and start it (needs jobs.create and jobs.execute)',
@@ -64,7 +64,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; config: Co
   app.get(
     '/jobs/:jobId/devices',
     {
-      config: { permission: 'jobs.read' },
+      config: { permission: 'jobs.read', capability: 'jobs' },
       schema: {
         tags,
         summary: "The job's devices and how each fared, a page at a time",
@@ -85,7 +85,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; config: Co
   app.put(
     '/jobs/:jobId/rerun/:rerunId',
     {
-      config: { permission: 'jobs.execute' },
+      config: { permission: 'jobs.execute', capability: 'jobs' },
       schema: {
         tags,
         summary: 'Run the job again, as a new job, on the devices where it failed',
@@ -101,7 +101,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; config: Co
     app.post(
       `/jobs/:jobId/${action}`,
       {
-        config: { permission: 'jobs.execute' },
+        config: { permission: 'jobs.execute', capability: 'jobs' },
         schema: {
           tags,
           summary: action === 'stop' ? 'Stop a running job' : 'Resume a stopped job',

@@ -19,7 +19,7 @@ export const scheduledJobRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/scheduledJobs',
     {
-      config: { permission: 'jobs.read' },
+      config: { permission: 'jobs.read', capability: 'scheduledJobs' },
       schema: {
         tags,
         summary: 'List scheduled jobs, a page at a time (follow nextLink)',
@@ -39,7 +39,7 @@ export const scheduledJobRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/scheduledJobs/:scheduledJobId',
     {
-      config: { permission: 'jobs.read' },
+      config: { permission: 'jobs.read', capability: 'scheduledJobs' },
       schema: {
         tags,
         summary: 'Get a scheduled job',
@@ -54,7 +54,7 @@ export const scheduledJobRoutes: FastifyPluginAsyncTypebox<{
   app.put(
     '/scheduledJobs/:scheduledJobId',
     {
-      config: { permission: ['jobs.create', 'jobs.update'] },
+      config: { permission: ['jobs.create', 'jobs.update'], capability: 'scheduledJobs' },
       schema: {
         tags,
         summary: 'Create a scheduled job, or replace it (jobs.update)',
@@ -77,7 +77,7 @@ export const scheduledJobRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     '/scheduledJobs/:scheduledJobId',
     {
-      config: { permission: 'jobs.update' },
+      config: { permission: 'jobs.update', capability: 'scheduledJobs' },
       schema: {
         tags,
         summary: 'Change a scheduled job (application/merge-patch+json only)',
@@ -109,7 +109,7 @@ export const scheduledJobRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/scheduledJobs/:scheduledJobId',
     {
-      config: { permission: 'jobs.delete' },
+      config: { permission: 'jobs.delete', capability: 'scheduledJobs' },
       schema: {
         tags,
         summary: 'Delete a scheduled job (the jobs it started stay)',
@@ -128,7 +128,7 @@ export const scheduledJobRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/scheduledJobs/:scheduledJobId/jobs',
     {
-      config: { permission: 'jobs.read' },
+      config: { permission: 'jobs.read', capability: 'scheduledJobs' },
       schema: {
         tags,
         summary: 'The jobs the scheduled job has started, a page at a time',
