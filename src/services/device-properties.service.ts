@@ -1,6 +1,9 @@
 import type { Principal } from '../auth/principal.js'
 import { notFound, unprocessable } from '../errors/app-error.js'
-import { deviceDataRepository } from '../storage/repositories/device-data.repository.js'
+import {
+  deviceDataRepository,
+  type PropertyColumn,
+} from '../storage/repositories/device-data.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import type { Store } from '../storage/store.js'
 import type { DevicePropertyRow } from '../storage/tables/device-data.js'
@@ -54,6 +57,10 @@ interface Acknowledgement {
   av?: number
   ad?: string
 }
+
+const REPORTED_COLUMNS: readonly PropertyColumn[] = ['value', 'value_time', 'ack_code', 'ack_version', 'ack_description']
+const CLOUD_COLUMNS: readonly PropertyColumn[] = ['value', 'value_time']
+const DESIRED_COLUMNS: readonly PropertyColumn[] = ['desired_value', 'desired_version']
 
 const COMPONENT_MARKER = '__t'
 const METADATA = '$metadata'
@@ -187,7 +194,7 @@ export class DevicePropertyService {
           row.value = value === null ? null : JSON.stringify(value)
         }
         row.value_time = at
-        await deviceDataRepository.upsertProperty(trx, row)
+        await deviceDataRepository.upsertProperty(trx, row, REPORTED_COLUMNS)
       }
       for (const [key, value] of Object.entries(reported)) {
         if (key.startsWith('$')) continue
@@ -234,17 +241,25 @@ export class DevicePropertyService {
     given: Entry[],
   ): Promise<DesiredPropertiesChange | null> {
     const deviceId = context.device.id
-    const rows = await this.rows(trx, deviceId, module)
-    const now = this.clock()
     // Clearing what is not set changes nothing (and asks nothing of the device).
-    const entries = given.filter((entry) => {
-      if (entry.value !== null) return true
-      const row = rows.get(`${entry.component ?? ''}/${entry.property.name}`)
-      return row !== undefined && (entry.property.cloud ? row.value : row.desired_value) !== null
-    })
+    const effective = (rows: Map<string, DevicePropertyRow>) =>
+      given.filter((entry) => {
+        if (entry.value !== null) return true
+        const row = rows.get(`${entry.component ?? ''}/${entry.property.name}`)
+        return row !== undefined && (entry.property.cloud ? row.value : row.desired_value) !== null
+      })
+    let rows = await this.rows(trx, deviceId, module)
+    let entries = effective(rows)
+    let version = 0
+    if (entries.some((entry) => !entry.property.cloud)) {
+      // The version's row is the lock that orders concurrent writes of this device's (or
+      // module's) desired properties: once it is held, what the writer before wrote is read again.
+      version = await deviceDataRepository.nextDesiredVersion(trx, deviceId, module ?? '')
+      rows = await this.rows(trx, deviceId, module)
+      entries = effective(rows)
+    }
+    const now = this.clock()
     const desired = entries.filter((entry) => !entry.property.cloud)
-    const version =
-      desired.length > 0 ? await deviceDataRepository.nextDesiredVersion(trx, deviceId, module ?? '') : 0
     const patch: Record<string, unknown> = {}
     for (const entry of entries) {
       const key = `${entry.component ?? ''}/${entry.property.name}`
@@ -263,7 +278,11 @@ export class DevicePropertyService {
         }
       }
       rows.set(key, row)
-      await deviceDataRepository.upsertProperty(trx, row)
+      await deviceDataRepository.upsertProperty(
+        trx,
+        row,
+        entry.property.cloud ? CLOUD_COLUMNS : DESIRED_COLUMNS,
+      )
     }
     return desired.length > 0 ? { deviceId, module, version, patch } : null
   }
