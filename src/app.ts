@@ -22,6 +22,8 @@ import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { deviceComponentRoutes } from './http/routes/device-components/index.js'
+import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
@@ -193,6 +195,8 @@ export async function createApp(
           commands: services.deviceCommands,
           config,
         })
+        await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
+        await api.register(deviceComponentRoutes, { models: services.deviceModels })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js'
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
+import { deviceRelationshipRepository } from '../storage/repositories/device-relationship.repository.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceDataRepository } from '../storage/repositories/device-data.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
@@ -124,6 +125,7 @@ export class DeviceService {
       if (!row) throw notFound(`The device '${id}'`)
       requireAt(reach, 'devices.delete', row.organization_id)
       checkEtag(expectedEtag(undefined, ifMatch), row.etag, `The device '${id}'`)
+      await deviceRelationshipRepository.deleteForDevice(trx, id)
       await deviceRepository.delete(trx, id)
       await deviceDataRepository.deleteDevice(trx, id)
     })

@@ -12,6 +12,8 @@ import { DevicePropertyService } from './device-properties.service.js'
 import { DeviceTelemetryService } from './device-telemetry.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
+import { DeviceModelService } from './device-model.service.js'
+import { DeviceRelationshipService } from './device-relationship.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { RoleCatalog } from './role-catalog.js'
@@ -40,6 +42,10 @@ export interface Services {
   deviceTelemetry: DeviceTelemetryService
   /** Commands run on devices through `deviceCommands.connections` (none connect yet), and their history. */
   deviceCommands: DeviceCommandService
+  /** Relationships between gateway and downstream devices. */
+  deviceRelationships: DeviceRelationshipService
+  /** What a device's template declares (components, modules), read through the device. */
+  deviceModels: DeviceModelService
   callers: CallerService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
@@ -50,6 +56,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const applicationId = await initializeApplication(store, clock())
   const roles = new RoleCatalog(store)
   const organizationCatalog = new OrganizationCatalog(store)
+  const devices = new DeviceService(store, organizationCatalog, clock)
   return {
     applicationId,
     roles,
@@ -58,12 +65,14 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     organizations: new OrganizationService(store, organizationCatalog, clock),
     apiTokens: new ApiTokenService(store, applicationId, roles, organizationCatalog, config, clock),
     users: new UserService(store, roles, organizationCatalog, clock),
-    devices: new DeviceService(store, organizationCatalog, clock),
+    devices,
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     deviceProperties: new DevicePropertyService(store, organizationCatalog, clock),
     deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
     deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
+    deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
+    deviceModels: new DeviceModelService(store, devices),
     callers: new CallerService(organizationCatalog),
     secrets: SecretBox.fromConfig(config),
   }

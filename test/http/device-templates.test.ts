@@ -317,6 +317,175 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('patch (DeviceTemplates_Update) and compatible changes', () => {
+      // IoT Central's example: a component with inline interface, and a cloud property.
+      const ID = 'dtmi:contoso:testDeviceTemplate;1'
+      const settings = {
+        '@id': 'dtmi:contoso:testCapabilityModel:settings;1',
+        '@type': 'Component',
+        displayName: 'Settings',
+        name: 'settings',
+        schema: {
+          '@id': 'dtmi:contoso:settings;1',
+          '@type': 'Interface',
+          contents: [
+            { '@type': 'Telemetry', displayName: 'Test Component Telemetry', name: 'testComponentTelemetry', schema: 'double' },
+            {
+              '@type': ['Property', 'Initialized'],
+              displayName: 'Temperature Threshold',
+              name: 'threshold',
+              schema: 'double',
+              writable: true,
+              initialValue: '100',
+            },
+          ],
+          displayName: 'Settings',
+        },
+      }
+      const status = {
+        '@type': ['Property', 'Cloud'],
+        displayName: 'Online Status',
+        name: 'status',
+        schema: {
+          '@type': 'Enum',
+          enumValues: [
+            { displayName: 'Offline', enumValue: 1, name: 'offline' },
+            { displayName: 'Online', enumValue: 2, name: 'online' },
+          ],
+          valueSchema: 'integer',
+        },
+      }
+      const model = (...contents: unknown[]) => ({
+        '@id': 'dtmi:contoso:testCapabilityModel;1',
+        '@type': 'Interface',
+        contents,
+        displayName: 'Test Capability Model',
+      })
+      const patch = (id: string, body: unknown, options: { auth?: string; headers?: Record<string, string> } = {}) =>
+        server.request('PATCH', path(id), { body, contentType: 'application/merge-patch+json', ...options })
+
+      before(async () => {
+        await create(ID, { '@type': ['ModelDefinition', 'DeviceModel'], displayName: 'Test Definition', capabilityModel: model(settings) })
+        const device = await server.request('PUT', '/api/devices/patched-user', { body: { template: ID } })
+        assert.equal(device.status, 200, device.text)
+      })
+
+      it('answers 401 without a credential, 403 without deviceTemplates.manage, 404 for an unknown id, changing nothing', async () => {
+        const existing = (await get(ID)).body
+        expectError(await patch(ID, { displayName: 'x' }, { auth: null as unknown as string }), 401, 'Unauthenticated')
+        expectError(await patch(ID, { displayName: 'x' }, { auth: operator }), 403, 'Forbidden', /deviceTemplates\.manage/)
+        expectError(await patch('dtmi:contoso:nothing;1', { displayName: 'x' }), 404, 'NotFound')
+        expectError(await patch('not-a-dtmi', { displayName: 'x' }), 404, 'NotFound')
+        await expectUnchanged(ID, existing)
+        await expectAbsent('dtmi:contoso:nothing;1')
+      })
+
+      it("applies IoT Central's example on a template in use: names change and a cloud property is added", async () => {
+        const before = (await get(ID)).body
+        const response = await patch(ID, {
+          displayName: 'Test Definition Update',
+          '@type': ['ModelDefinition', 'DeviceModel'],
+          capabilityModel: model(settings, status),
+        })
+        assert.equal(response.status, 200, response.text)
+        assert.deepEqual(response.body, {
+          '@id': ID,
+          '@type': ['ModelDefinition', 'DeviceModel'],
+          displayName: 'Test Definition Update',
+          capabilityModel: model(settings, status),
+          etag: response.body.etag,
+        })
+        assert.notEqual(response.body.etag, before.etag)
+        assert.deepEqual((await get(ID)).body, response.body)
+      })
+
+      it('merges: null removes a member, other members (display overrides) are kept as sent', async () => {
+        const first = await patch(ID, { description: 'Thermostats', overrides: { status: { displayName: 'Up?' }, threshold: { unit: 'C' } } })
+        assert.equal(first.status, 200, first.text)
+        const second = await patch(ID, { description: null, overrides: { threshold: null } })
+        assert.equal(second.status, 200, second.text)
+        assert.equal(second.body.description, undefined)
+        assert.deepEqual(second.body.overrides, { status: { displayName: 'Up?' } })
+        assert.equal(second.body.displayName, 'Test Definition Update')
+      })
+
+      it('accepts the current etag in the body, quoted as IoT Central shows it, or in If-Match; refuses a stale one with 412', async () => {
+        const current = (await get(ID)).body
+        const quoted = await patch(ID, { etag: `"${current.etag}"`, displayName: 'Quoted' })
+        assert.equal(quoted.status, 200, quoted.text)
+        const header = await patch(ID, { displayName: 'Header' }, { headers: { 'if-match': `"${quoted.body.etag}"` } })
+        assert.equal(header.status, 200, header.text)
+        const now = (await get(ID)).body
+        expectError(await patch(ID, { etag: current.etag, displayName: 'Stale' }), 412, 'PreconditionFailed')
+        expectError(await patch(ID, { displayName: 'Stale' }, { headers: { 'if-match': current.etag } }), 412, 'PreconditionFailed')
+        await expectUnchanged(ID, now)
+      })
+
+      it('refuses an incompatible change to a template in use with 409 naming what breaks, on PATCH and PUT', async () => {
+        const existing = (await get(ID)).body
+        const changedSettings = structuredClone(settings) as any
+        changedSettings.schema.contents[1].schema = 'string'
+        expectError(
+          await patch(ID, { capabilityModel: model(settings) }),
+          409,
+          'Conflict',
+          /^The device template 'dtmi:contoso:testDeviceTemplate;1' is used by 1 device, and this change would break them: the cloud property 'status' was removed\./,
+        )
+        expectError(
+          await patch(ID, { capabilityModel: model(changedSettings, status) }),
+          409,
+          'Conflict',
+          /the property 'settings\/threshold' changed its schema/,
+        )
+        expectError(
+          await put(ID, { '@type': 'ModelDefinition', capabilityModel: model(status) }),
+          409,
+          'Conflict',
+          /the component 'settings' was removed/,
+        )
+        await expectUnchanged(ID, existing)
+        // Compatible: renamed for display, and a telemetry added.
+        const renamed = structuredClone(status) as any
+        renamed.displayName = 'Connectivity'
+        const compatible = await put(ID, {
+          ...existing,
+          etag: undefined,
+          capabilityModel: model(settings, renamed, { '@type': 'Telemetry', name: 'added', schema: 'double' }),
+        })
+        assert.equal(compatible.status, 200, compatible.text)
+      })
+
+      it('allows any change to a template no device uses', async () => {
+        const free = 'dtmi:contoso:freeToChange;1'
+        await create(free, { '@type': 'ModelDefinition', capabilityModel: model(settings, status) })
+        const response = await patch(free, { capabilityModel: model() })
+        assert.equal(response.status, 200, response.text)
+        assert.deepEqual(response.body.capabilityModel.contents, [])
+      })
+
+      it('refuses bad input with 422 or 400, changing nothing', async () => {
+        const existing = (await get(ID)).body
+        const cases: [unknown, RegExp][] = [
+          [{ '@type': null }, /^@type: is required/],
+          [{ capabilityModel: null }, /^capabilityModel: is required/],
+          [{ capabilityModel: [] }, /^capabilityModel: /],
+          [{ displayName: 5 }, /^displayName: /],
+          [{ description: { en: 5 } }, /^description/],
+          [{ '@id': 'dtmi:contoso:other;1' }, /^@id: is read-only/],
+          [{ '@type': [] }, /^@type: /],
+        ]
+        for (const [body, message] of cases) {
+          expectError(await patch(ID, body), 422, 'UnprocessableEntity', message)
+        }
+        expectError(
+          await server.request('PATCH', path(ID), { rawBody: '{"displayName":', contentType: 'application/merge-patch+json' }),
+          400,
+          'BadRequest',
+        )
+        await expectUnchanged(ID, existing)
+      })
+    })
+
     describe('delete', () => {
       it('refuses to delete a template that devices use with 409, naming how many', async () => {
         const id = 'dtmi:contoso:inUse;1'

@@ -283,9 +283,11 @@ const TEMPLATES: Record<string, unknown> = {
       { ...component('interfaceA', iface('dtmi:contoso:examples:interfaceA;1', [])), displayName: 'InterfaceA' },
     ]),
   ]),
+  // device1 is also the gateway of the relationship examples (to device2, then device3).
   [COMPONENTS_TEMPLATE_ID]: model(COMPONENTS_TEMPLATE_ID, [
     component('LocationTracking', iface('dtmi:contoso:examples:locationTracking;1', [])),
     component('EnvironmentSensing', iface('dtmi:contoso:examples:environmentSensing;1', [])),
+    { '@type': 'Relationship', name: 'downstream', target: [THERMOSTAT_TEMPLATE_ID] },
   ]),
   [THERMOSTAT_TEMPLATE_ID]: model(THERMOSTAT_TEMPLATE_ID, [
     { '@type': 'Property', name: 'targetTemperature', schema: 'double', writable: true },

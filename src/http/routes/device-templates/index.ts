@@ -32,6 +32,23 @@ const DeviceTemplateBody = Type.Object(
   { additionalProperties: true },
 )
 
+const localized = Type.Union([Type.String(), Type.Record(Type.String(), Type.String())])
+
+/** A JSON merge patch: `null` removes a member (`@type` and `capabilityModel` must remain). */
+const DeviceTemplatePatch = Type.Object(
+  {
+    '@id': Type.Optional(Type.String()),
+    '@type': Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), Type.Null()]),
+    ),
+    etag: Type.Optional(Type.String()),
+    displayName: Type.Optional(Type.Union([localized, Type.Null()])),
+    description: Type.Optional(Type.Union([localized, Type.Null()])),
+    capabilityModel: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  },
+  { additionalProperties: true },
+)
+
 /** `/api/deviceTemplates`: DTDL device templates, published on create. */
 export const deviceTemplateRoutes: FastifyPluginAsyncTypebox<{
   deviceTemplates: DeviceTemplateService
@@ -85,11 +102,40 @@ export const deviceTemplateRoutes: FastifyPluginAsyncTypebox<{
         querystring: ApiVersionQuery,
         headers: IfMatchHeaders,
         body: DeviceTemplateBody,
-        response: { 200: DeviceTemplateSchema, 412: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+        response: { 200: DeviceTemplateSchema, 409: errorResponses[400], 412: errorResponses[400], 422: errorResponses[400], ...errorResponses },
       },
     },
     async (request) =>
       deviceTemplates.put(
+        request.principal,
+        request.params.deviceTemplateId,
+        request.body as Record<string, unknown>,
+        request.headers['if-match'],
+      ),
+  )
+
+  app.patch(
+    '/deviceTemplates/:deviceTemplateId',
+    {
+      config: { permission: 'deviceTemplates.manage' },
+      schema: {
+        tags,
+        summary: 'Change a device template (JSON merge patch): names, cloud properties, overrides, compatible additions',
+        params: Params,
+        querystring: ApiVersionQuery,
+        headers: IfMatchHeaders,
+        body: DeviceTemplatePatch,
+        response: {
+          200: DeviceTemplateSchema,
+          409: errorResponses[400],
+          412: errorResponses[400],
+          422: errorResponses[400],
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) =>
+      deviceTemplates.patch(
         request.principal,
         request.params.deviceTemplateId,
         request.body as Record<string, unknown>,

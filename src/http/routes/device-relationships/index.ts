@@ -1,0 +1,146 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import type { Config } from '../../../config/schema.js'
+import { AppError } from '../../../errors/app-error.js'
+import type { DeviceRelationshipService } from '../../../services/device-relationship.service.js'
+import { collection, pageRequest } from '../../paging.js'
+import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
+import { DeviceIdParams } from '../devices/schemas.js'
+
+const Params = Type.Object({ deviceId: Type.String(), relationshipId: Type.String() })
+
+const RelationshipSchema = Type.Object(
+  { id: Type.String(), source: Type.String(), target: Type.String() },
+  { $id: 'DeviceRelationship' },
+)
+
+const RelationshipBody = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: 'Read-only; tolerated when equal to the path id.' })),
+    source: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
+    target: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+
+const writeErrors = { 409: errorResponses[400], 422: errorResponses[400] }
+
+/** IoT Central accepts only a JSON merge patch here: `application/json` is 415. */
+async function mergePatchOnly(request: FastifyRequest): Promise<void> {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+  if (type !== 'application/merge-patch+json') {
+    throw new AppError(
+      'UnsupportedMediaType',
+      'A relationship is changed with a JSON merge patch: send Content-Type: application/merge-patch+json.',
+    )
+  }
+}
+
+/** `/api/devices/{deviceId}/relationships`: gateway ↔ downstream relationships, reached from either end. */
+export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
+  relationships: DeviceRelationshipService
+  config: Config
+}> = async (app, { relationships, config }) => {
+  const tags = ['Device relationships']
+
+  app.get(
+    '/devices/:deviceId/relationships',
+    {
+      config: { permission: 'devices.read' },
+      schema: {
+        tags,
+        summary: "List a device's relationships, both directions, one level (follow nextLink)",
+        params: DeviceIdParams,
+        querystring: PagedQuery,
+        response: { 200: Collection(RelationshipSchema), ...errorResponses },
+      },
+    },
+    async (request) =>
+      collection(
+        request,
+        config.publicUrl,
+        request.query,
+        await relationships.list(request.principal, request.params.deviceId, pageRequest(request.query)),
+      ),
+  )
+
+  app.get(
+    '/devices/:deviceId/relationships/:relationshipId',
+    {
+      config: { permission: 'devices.read' },
+      schema: {
+        tags,
+        summary: 'Get a relationship of the device',
+        params: Params,
+        querystring: ApiVersionQuery,
+        response: { 200: RelationshipSchema, ...errorResponses },
+      },
+    },
+    async (request) =>
+      relationships.get(request.principal, request.params.deviceId, request.params.relationshipId),
+  )
+
+  app.put(
+    '/devices/:deviceId/relationships/:relationshipId',
+    {
+      config: { permission: 'devices.update' },
+      schema: {
+        tags,
+        summary: 'Create a relationship, or replace its ends',
+        params: Params,
+        querystring: ApiVersionQuery,
+        body: RelationshipBody,
+        response: { 200: RelationshipSchema, ...writeErrors, ...errorResponses },
+      },
+    },
+    async (request) =>
+      relationships.put(
+        request.principal,
+        request.params.deviceId,
+        request.params.relationshipId,
+        request.body,
+      ),
+  )
+
+  app.patch(
+    '/devices/:deviceId/relationships/:relationshipId',
+    {
+      config: { permission: 'devices.update' },
+      preParsing: mergePatchOnly,
+      schema: {
+        tags,
+        summary: 'Change a relationship (application/merge-patch+json only)',
+        params: Params,
+        querystring: ApiVersionQuery,
+        body: RelationshipBody,
+        response: { 200: RelationshipSchema, 415: errorResponses[400], ...writeErrors, ...errorResponses },
+      },
+    },
+    async (request) =>
+      relationships.patch(
+        request.principal,
+        request.params.deviceId,
+        request.params.relationshipId,
+        request.body,
+      ),
+  )
+
+  app.delete(
+    '/devices/:deviceId/relationships/:relationshipId',
+    {
+      config: { permission: 'devices.update' },
+      schema: {
+        tags,
+        summary: 'Delete a relationship (from either of its devices)',
+        params: Params,
+        querystring: ApiVersionQuery,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await relationships.delete(request.principal, request.params.deviceId, request.params.relationshipId)
+      return reply.code(204).send(null)
+    },
+  )
+}
