@@ -21,6 +21,7 @@ import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
+import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { deviceComponentRoutes } from './http/routes/device-components/index.js'
 import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
@@ -197,6 +198,7 @@ export async function createApp(
         })
         await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
         await api.register(deviceComponentRoutes, { models: services.deviceModels })
+        await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,

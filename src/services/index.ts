@@ -5,6 +5,7 @@ import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
+import { DeviceGroupService } from './device-group.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceCommandService } from './device-commands.service.js'
 import { NotConnectedDevices } from './device-connections.js'
@@ -46,6 +47,8 @@ export interface Services {
   deviceRelationships: DeviceRelationshipService
   /** What a device's template declares (components, modules), read through the device. */
   deviceModels: DeviceModelService
+  /** Device groups: a filter over the devices, within an organization. */
+  deviceGroups: DeviceGroupService
   callers: CallerService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
@@ -73,6 +76,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
     deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
     deviceModels: new DeviceModelService(store, devices),
+    deviceGroups: new DeviceGroupService(store, organizationCatalog, clock),
     callers: new CallerService(organizationCatalog),
     secrets: SecretBox.fromConfig(config),
   }
