@@ -4,6 +4,7 @@ import { deviceRelationshipRepository } from '../storage/repositories/device-rel
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceDataRepository } from '../storage/repositories/device-data.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
+import { deviceAttestationRepository } from '../storage/repositories/provisioning.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
@@ -128,6 +129,7 @@ export class DeviceService {
       await deviceRelationshipRepository.deleteForDevice(trx, id)
       await deviceRepository.delete(trx, id)
       await deviceDataRepository.deleteDevice(trx, id)
+      await deviceAttestationRepository.delete(trx, id)
     })
   }
 

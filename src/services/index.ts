@@ -6,6 +6,7 @@ import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
 import { DeviceGroupService } from './device-group.service.js'
+import { DeviceAttestationService } from './device-attestation.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceCommandService } from './device-commands.service.js'
 import { NotConnectedDevices } from './device-connections.js'
@@ -15,8 +16,10 @@ import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { DeviceModelService } from './device-model.service.js'
 import { DeviceRelationshipService } from './device-relationship.service.js'
+import { EnrollmentGroupService } from './enrollment-group.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
+import { ProvisioningService } from './provisioning.service.js'
 import { RoleCatalog } from './role-catalog.js'
 import { RoleService } from './role.service.js'
 import { UserService } from './user.service.js'
@@ -52,6 +55,12 @@ export interface Services {
   callers: CallerService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
+  /** Enrollment groups and their signing certificates (application-wide). */
+  enrollmentGroups: EnrollmentGroupService
+  /** Devices' own attestations and their credentials, for API callers. */
+  deviceAttestations: DeviceAttestationService
+  /** The ID scope and device authentication facts for the device plane (no caller checks). */
+  provisioning: ProvisioningService
 }
 
 /** Initializes the application in the store (first start) and wires the services. */
@@ -60,6 +69,10 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const roles = new RoleCatalog(store)
   const organizationCatalog = new OrganizationCatalog(store)
   const devices = new DeviceService(store, organizationCatalog, clock)
+  const secrets = SecretBox.fromConfig(config)
+  const enrollmentGroups = new EnrollmentGroupService(store, organizationCatalog, secrets, clock)
+  const provisioning = new ProvisioningService(store, enrollmentGroups, secrets, clock)
+  await provisioning.initialize()
   return {
     applicationId,
     roles,
@@ -78,6 +91,9 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceModels: new DeviceModelService(store, devices),
     deviceGroups: new DeviceGroupService(store, organizationCatalog, clock),
     callers: new CallerService(organizationCatalog),
-    secrets: SecretBox.fromConfig(config),
+    secrets,
+    enrollmentGroups,
+    deviceAttestations: new DeviceAttestationService(store, organizationCatalog, provisioning, secrets, clock),
+    provisioning,
   }
 }
