@@ -17,11 +17,14 @@ import { DeviceService } from './device.service.js'
 import { DeviceModelService } from './device-model.service.js'
 import { DeviceRelationshipService } from './device-relationship.service.js'
 import { EnrollmentGroupService } from './enrollment-group.service.js'
+import { JobService } from './job.service.js'
+import { jobGroupsOf } from '../jobs/job-groups.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { ProvisioningService } from './provisioning.service.js'
 import { RoleCatalog } from './role-catalog.js'
 import { RoleService } from './role.service.js'
+import { ScheduledJobService } from './scheduled-job.service.js'
 import { UserService } from './user.service.js'
 
 /** Everything the HTTP layer and the CLI call; both go through the same services. */
@@ -53,6 +56,9 @@ export interface Services {
   /** Device groups: a filter over the devices, within an organization. */
   deviceGroups: DeviceGroupService
   callers: CallerService
+  /** Jobs, and the runner that carries them out (`jobs.runner`). */
+  jobs: JobService
+  scheduledJobs: ScheduledJobService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
   /** Enrollment groups and their signing certificates (application-wide). */
@@ -73,6 +79,11 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const enrollmentGroups = new EnrollmentGroupService(store, organizationCatalog, secrets, clock)
   const provisioning = new ProvisioningService(store, enrollmentGroups, secrets, clock)
   await provisioning.initialize()
+  const deviceGroups = new DeviceGroupService(store, organizationCatalog, clock)
+  const deviceProperties = new DevicePropertyService(store, organizationCatalog, clock)
+  const jobs = new JobService(store, organizationCatalog, clock)
+  jobs.useGroups(jobGroupsOf(deviceGroups))
+  jobs.useCloudProperties(deviceProperties)
   return {
     applicationId,
     roles,
@@ -84,13 +95,15 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     devices,
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
-    deviceProperties: new DevicePropertyService(store, organizationCatalog, clock),
+    deviceProperties,
     deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
     deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
     deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
     deviceModels: new DeviceModelService(store, devices),
-    deviceGroups: new DeviceGroupService(store, organizationCatalog, clock),
+    deviceGroups,
     callers: new CallerService(organizationCatalog),
+    jobs,
+    scheduledJobs: new ScheduledJobService(store, organizationCatalog, jobs, clock),
     secrets,
     enrollmentGroups,
     deviceAttestations: new DeviceAttestationService(store, organizationCatalog, provisioning, secrets, clock),
