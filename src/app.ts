@@ -18,6 +18,7 @@ import type { Config } from './config/schema.js'
 import { authenticatePlugin, secureByDefaultPlugin } from './http/plugins/authenticate.js'
 import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/error-handler.js'
 import { validatorCompiler } from './http/validation.js'
+import { parseQueryString, repeatedParametersPlugin } from './http/query-string.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
@@ -107,7 +108,8 @@ export async function createApp(
       }),
       trustProxy: false,
       // Ids are checked by the services (422 on create, 404 otherwise), not cut off by the router.
-      routerOptions: { maxParamLength: 1024 },
+      // Repeats of a query parameter with the same value count once (src/http/query-string.ts).
+      routerOptions: { maxParamLength: 1024, querystringParser: parseQueryString },
       frameworkErrors: (error, request, reply) =>
         sendError(request, reply, frameworkError(error), realm),
     }).withTypeProvider<TypeBoxTypeProvider>()
@@ -124,6 +126,7 @@ export async function createApp(
     })
 
     await app.register(errorHandlerPlugin, { realm })
+    await app.register(repeatedParametersPlugin)
     await app.register(fastifySwagger, {
       openapi: {
         info: {

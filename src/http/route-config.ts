@@ -1,5 +1,6 @@
 import type { Permission } from '../authz/permissions.js'
 import type { Principal } from '../auth/principal.js'
+import type { ApiVersion, Capability } from './api-versions.js'
 
 /**
  * Every route declares who may call it: a permission (or any of several, when the service decides
@@ -11,9 +12,13 @@ declare module 'fastify' {
     permission?: Permission | readonly Permission[]
     authenticated?: boolean
     public?: boolean
+    /** The route exists only in the api-versions that have this capability (404 in the others). */
+    capability?: Capability
   }
   interface FastifyRequest {
     principal: Principal | null
+    /** The api-version a protected route was called with (checked before the handler runs). */
+    apiVersion: ApiVersion
   }
 }
 

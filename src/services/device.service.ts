@@ -81,6 +81,7 @@ export class DeviceService {
     id: string,
     input: DeviceInput,
     ifMatch?: string,
+    options: { keepOrganizations?: boolean } = {},
   ): Promise<DeviceView> {
     if (!isDeviceId(id)) throw unprocessable(`deviceId: ${invalidDeviceId(id)}`)
     return this.write(caller, id, 'put', ifMatch, input, (current) => ({
@@ -88,7 +89,10 @@ export class DeviceService {
       template: input.template ?? null,
       enabled: input.enabled ?? true,
       simulated: input.simulated ?? false,
-      organizations: input.organizations ?? [],
+      organizations:
+        options.keepOrganizations && current?.organization_id
+          ? [current.organization_id]
+          : (input.organizations ?? []),
       provisioned: current?.provisioned === 1,
     }))
   }

@@ -120,13 +120,13 @@ for (const dialect of DIALECTS) {
         await server.request('GET', '/api/devices', { query: { 'api-version': null } }),
         404,
         'NotFound',
-        '"undefined" is not a valid API version.',
+        /^"undefined" is not a valid API version\. Accepted versions: 1\.0, .*2022-10-31-preview\.$/,
       )
       expectError(
         await server.request('GET', '/api/devices', { query: { 'api-version': '2099-01-01' } }),
         404,
         'NotFound',
-        '"2099-01-01" is not a valid API version.',
+        /^"2099\-01\-01" is not a valid API version\. Accepted versions: 1\.0, .*2022-10-31-preview\.$/,
       )
       // Before authentication, the version is not looked at.
       expectError(

@@ -18,15 +18,57 @@ describe(
     })
     after(async () => server?.close())
 
-    it('answers client routes with index.html and its security headers', async () => {
+    /** What a browser sends when it navigates to a page. */
+    const NAVIGATION = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
+
+    const expectJsonNotFound = async (response: Response, what: string) => {
+      assert.equal(response.status, 404, what)
+      assert.match(response.headers.get('content-type') ?? '', /^application\/json/, what)
+      assert.equal(response.headers.get('x-ms-error-code'), 'NotFound', what)
+      const body = (await response.json()) as { error: { code: string; message: string; requestId: string; time: string } }
+      assert.equal(body.error.code, 'NotFound', what)
+      assert.equal(body.error.requestId, response.headers.get('x-ms-request-id'), what)
+      assert.match(body.error.time, /GMT$/, what)
+    }
+
+    it('answers page navigations to client routes with index.html and its security headers', async () => {
       for (const path of ['/', '/devices', '/admin/api-tokens', '/ui/callback?code=x&state=y']) {
-        const response = await fetch(`${server.url}${path}`)
+        const response = await fetch(`${server.url}${path}`, { headers: NAVIGATION })
         assert.equal(response.status, 200, path)
         assert.match(response.headers.get('content-type') ?? '', /^text\/html/)
         assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'/)
         assert.equal(response.headers.get('x-frame-options'), 'DENY')
         assert.doesNotMatch(await response.text(), /<script>/, 'no inline script')
       }
+    })
+
+    it('answers any other unknown GET with the JSON 404, not a page', async () => {
+      const probes = [
+        // What az iot central device edge children list asks for.
+        '/system/iothub/devices/edge-1/get-twin',
+        '/metrics',
+        '/readyz',
+        '/version',
+        '/devices',
+        '/',
+      ]
+      for (const path of probes) {
+        // Scripts and SDKs accept anything, or JSON; neither is a page navigation.
+        await expectJsonNotFound(await fetch(`${server.url}${path}`), `${path} (no Accept)`)
+        await expectJsonNotFound(
+          await fetch(`${server.url}${path}`, { headers: { accept: 'application/json' } }),
+          `${path} (JSON)`,
+        )
+      }
+      // Even a browser gets no page for the server's own paths or a missing file.
+      for (const path of ['/system/iothub/devices/edge-1/get-twin', '/metrics', '/readyz', '/version', '/favicon-missing.ico']) {
+        await expectJsonNotFound(await fetch(`${server.url}${path}`, { headers: NAVIGATION }), `${path} (navigation)`)
+      }
+      // text/html refused with q=0 is not a navigation either.
+      await expectJsonNotFound(
+        await fetch(`${server.url}/devices`, { headers: { accept: 'text/html;q=0, application/json' } }),
+        '/devices (q=0)',
+      )
     })
 
     it('tells the application which issuer, client and resource to sign in with', async () => {
@@ -48,7 +90,7 @@ describe(
     it('serves no application without the embedded issuer', async () => {
       const bare = await startServer(DIALECTS[0]!, { config: { embeddedIdp: false } })
       try {
-        assert.equal((await fetch(`${bare.url}/devices`)).status, 404)
+        assert.equal((await fetch(`${bare.url}/devices`, { headers: NAVIGATION })).status, 404)
       } finally {
         await bare.close()
       }

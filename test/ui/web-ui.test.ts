@@ -45,7 +45,7 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
   })
 
   it('serves the application with a policy that forbids inline scripts', async () => {
-    const response = await fetch(`${server.url}/admin/api-tokens`)
+    const response = await fetch(`${server.url}/admin/api-tokens`, { headers: { accept: 'text/html' } })
     assert.equal(response.status, 200)
     assert.match(await response.text(), /<div id="root">/)
     assert.match(response.headers.get('content-security-policy') ?? '', /script-src 'self'(;|$)/)

@@ -4,7 +4,7 @@ import type { Authenticator } from '../../auth/authenticator.js'
 import { duplicateCredential } from '../../auth/challenges.js'
 import type { Permission } from '../../authz/permissions.js'
 import { AppError } from '../../errors/app-error.js'
-import { checkApiVersion } from '../api-versions.js'
+import { CURRENT_GA, checkApiVersion, checkCapability, type Capability } from '../api-versions.js'
 import '../route-config.js'
 
 /** Node keeps only the first of repeated Authorization headers, so count them in the raw list. */
@@ -23,22 +23,25 @@ function holdsAny(held: ReadonlySet<Permission>, wanted: Permission | readonly P
 }
 
 /**
- * Authentication, api-version and authorization for every protected route, in that order, before
- * the body is read: an unauthenticated or unauthorized caller learns nothing about schemas. The
- * check is attached to each route as it is registered, with its permission bound, so public routes
+ * Authentication, api-version (and whether the route exists in it) and authorization for every
+ * protected route, in that order, before the body is read: an unauthenticated or unauthorized
+ * caller learns nothing about schemas. The check is attached to each route as it is registered, with its permission bound, so public routes
  * pay nothing and protected ones do not look their configuration up on every request.
  */
 export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
   async (app: FastifyInstance, { authenticator }) => {
     app.decorateRequest('principal', null)
+    app.decorateRequest('apiVersion', CURRENT_GA)
     const guard =
-      (permission: Permission | readonly Permission[] | undefined) =>
+      (permission: Permission | readonly Permission[] | undefined, capability: Capability | undefined) =>
       async (request: FastifyRequest): Promise<void> => {
         if (hasSeveralAuthorizations(request)) throw duplicateCredential()
         const known = authenticator.authenticate(request.headers.authorization)
         const principal = known instanceof Promise ? await known : known
         request.principal = principal
-        checkApiVersion((request.query as Record<string, unknown>)['api-version'])
+        const version = checkApiVersion((request.query as Record<string, unknown>)['api-version'])
+        request.apiVersion = version
+        checkCapability(version, capability)
         if (permission === undefined || holdsAny(principal.permissions, permission)) return
         const wanted = typeof permission === 'string' ? permission : permission.join(' or ')
         throw new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`)
@@ -47,7 +50,7 @@ export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
       const config = (route.config ?? {}) as FastifyContextConfig
       if (config.public || (config.permission === undefined && !config.authenticated)) return
       const own = route.onRequest === undefined ? [] : [route.onRequest].flat()
-      route.onRequest = [guard(config.permission), ...own]
+      route.onRequest = [guard(config.permission, config.capability), ...own]
     })
   },
 )

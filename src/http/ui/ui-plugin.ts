@@ -11,15 +11,49 @@ export interface UiSettings {
   resource: string
 }
 
-/** Paths that belong to the server, never to the application's client-side routes. */
-const SERVER_PREFIXES = ['/api/', '/oidc', '/healthz']
+/** First path segments that belong to the server (or to tools probing it), never to a page. */
+const SERVER_SEGMENTS = new Set([
+  'api',
+  'oidc',
+  'healthz',
+  'readyz',
+  'livez',
+  'metrics',
+  'version',
+  'system',
+  'assets',
+  '.well-known',
+])
+
+// Whether the client accepts HTML by name: a bare wildcard, what scripts and SDKs send, does not count.
+function acceptsHtml(accept: string | undefined): boolean {
+  if (!accept) return false
+  return accept.split(',').some((entry) => {
+    const [type, ...params] = entry.split(';').map((part) => part.trim().toLowerCase())
+    if (type !== 'text/html' && type !== 'application/xhtml+xml') return false
+    const q = params.find((param) => param.startsWith('q='))
+    return q === undefined || Number(q.slice(2)) > 0
+  })
+}
+
+/**
+ * A page navigation: a request that accepts HTML, for a path the application could route on the
+ * client (not the server's own, no file name). Everything else gets the API's JSON 404.
+ */
+export function isPageNavigation(accept: string | undefined, pathname: string): boolean {
+  if (!acceptsHtml(accept)) return false
+  const segments = pathname.split('/').filter(Boolean)
+  if (segments.length > 0 && SERVER_SEGMENTS.has((segments[0] as string).toLowerCase())) return false
+  return !/\.[a-z0-9]+$/i.test(pathname)
+}
 
 const MISSING_BUILD =
   'The web application is not built: run `npm run build` (npm ci and npm start do it for you).'
 
 /**
  * Serves the web application at `/`: its built files, its settings at /ui-config.json, and
- * index.html for every other page path, so that client-side routes survive a reload.
+ * index.html for every page navigation, so that client-side routes survive a reload. Any other
+ * GET that no route answers (a tool probing /metrics, an IoT Hub path) gets the JSON 404.
  */
 export async function uiPlugin(
   app: FastifyInstance,
@@ -45,26 +79,31 @@ export async function uiPlugin(
       reply.headers(UI_HEADERS).header('cache-control', 'no-cache').send(settings),
   )
 
-  app.get('/', { config: { public: true }, schema: { hide: true } }, (_request, reply) =>
-    sendIndex(reply),
-  )
+  const notHere = (pathname: string) => new AppError('NotFound', `There is no GET ${pathname} here.`)
+
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+    if (!isPageNavigation(request.headers.accept, '/')) throw notHere('/')
+    return sendIndex(reply)
+  })
 
   app.get<{ Params: { '*': string } }>(
     '/*',
     { config: { public: true }, schema: { hide: true } },
     async (request, reply) => {
       const pathname = request.url.split('?')[0] as string
-      if (SERVER_PREFIXES.some((prefix) => pathname.startsWith(prefix))) {
-        throw new AppError('NotFound', `There is no GET ${pathname} here.`)
-      }
       // Bundled files carry a content hash in their name, so they may be cached for good.
       if (pathname.startsWith('/assets/')) {
         const asset = await assets.get(request.params['*'])
-        if (!asset) throw new AppError('NotFound', `There is no GET ${pathname} here.`)
+        if (!asset) throw notHere(pathname)
         return send(reply, asset, 'public, max-age=31536000, immutable')
       }
-      const file = /\.[a-z0-9]+$/i.test(pathname) ? await assets.get(request.params['*']) : null
-      return file ? send(reply, file, 'no-cache') : sendIndex(reply)
+      const segment = pathname.split('/')[1]?.toLowerCase() ?? ''
+      if (/\.[a-z0-9]+$/i.test(pathname) && !SERVER_SEGMENTS.has(segment)) {
+        const file = await assets.get(request.params['*'])
+        if (file) return send(reply, file, 'no-cache')
+      }
+      if (isPageNavigation(request.headers.accept, pathname)) return sendIndex(reply)
+      throw notHere(pathname)
     },
   )
 }

@@ -4,6 +4,16 @@ import { checkBodyId } from '../../body-id.js'
 import type { ApiTokenService } from '../../../services/api-token.service.js'
 import { ApiVersionQuery, errorResponses } from '../../schemas/common.js'
 import { ApiTokenSchema, CreateApiTokenBody, TokenIdParams } from './schemas.js'
+import type { ApiVersion } from '../../api-versions.js'
+import { checkRolesFor, rolesFor } from '../../versioned.js'
+
+/** A token as the version shows it (role assignments without `organization` in 1.0). */
+function tokenFor<T extends { roles: { role: string; organization?: string | undefined }[] }>(
+  version: ApiVersion,
+  token: T,
+): T {
+  return { ...token, roles: rolesFor(version, token.roles) }
+}
 
 /** `/api/apiTokens`: IoT Central's API token operations. */
 export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenService }> = async (
@@ -21,7 +31,9 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenServ
         response: { 200: Type.Object({ value: Type.Array(ApiTokenSchema) }), ...errorResponses },
       },
     },
-    async (request) => ({ value: await apiTokens.list(request.principal) }),
+    async (request) => ({
+      value: (await apiTokens.list(request.principal)).map((token) => tokenFor(request.apiVersion, token)),
+    }),
   )
 
   app.get(
@@ -36,7 +48,7 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenServ
         response: { 200: ApiTokenSchema, ...errorResponses },
       },
     },
-    async (request) => apiTokens.get(request.principal, request.params.tokenId),
+    async (request) => tokenFor(request.apiVersion, await apiTokens.get(request.principal, request.params.tokenId)),
   )
 
   app.put(
@@ -56,7 +68,8 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenServ
       const { tokenId } = request.params
       const { id, roles, expiry } = request.body
       checkBodyId(id, tokenId)
-      return apiTokens.create(request.principal, tokenId, { roles, expiry })
+      checkRolesFor(request.apiVersion, roles)
+      return tokenFor(request.apiVersion, await apiTokens.create(request.principal, tokenId, { roles, expiry }))
     },
   )
 

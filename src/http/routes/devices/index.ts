@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Config } from '../../../config/schema.js'
 import type { DeviceService } from '../../../services/device.service.js'
+import { supports } from '../../api-versions.js'
 import { collection, pageRequest } from '../../paging.js'
 import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
-import { DeviceBody, DeviceIdParams, DeviceSchema, IfMatchHeaders } from './schemas.js'
+import { DeviceBody, DeviceIdParams, DeviceSchema, IfMatchHeaders, deviceFor } from './schemas.js'
+import { checkMemberFor } from '../../versioned.js'
 
 const writeErrors = { 409: errorResponses[400], 412: errorResponses[400], 422: errorResponses[400] }
 
@@ -26,8 +28,11 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService; c
         response: { 200: Collection(DeviceSchema), ...errorResponses },
       },
     },
-    async (request) =>
-      collection(request, config.publicUrl, request.query, await devices.list(request.principal, pageRequest(request.query))),
+    async (request) => {
+      const page = await devices.list(request.principal, pageRequest(request.query))
+      const items = page.items.map((device) => deviceFor(request.apiVersion, device))
+      return collection(request, config.publicUrl, request.query, { ...page, items })
+    },
   )
 
   app.get(
@@ -44,7 +49,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService; c
     },
     async (request, reply) => {
       const device = await devices.get(request.principal, request.params.deviceId)
-      return reply.header('etag', `"${device.etag}"`).send(device)
+      return reply.header('etag', `"${device.etag}"`).send(deviceFor(request.apiVersion, device))
     },
   )
 
@@ -63,13 +68,17 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService; c
       },
     },
     async (request, reply) => {
+      const version = request.apiVersion
+      checkMemberFor(version, request.body, 'organizations', 'organizations')
       const device = await devices.put(
         request.principal,
         request.params.deviceId,
         request.body,
         request.headers['if-match'],
+        // A version without organizations cannot say where the device belongs: it stays put.
+        { keepOrganizations: request.body.organizations === undefined && !supports(version, 'organizations') },
       )
-      return reply.header('etag', `"${device.etag}"`).send(device)
+      return reply.header('etag', `"${device.etag}"`).send(deviceFor(version, device))
     },
   )
 
@@ -88,13 +97,14 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService; c
       },
     },
     async (request, reply) => {
+      checkMemberFor(request.apiVersion, request.body, 'organizations', 'organizations')
       const device = await devices.patch(
         request.principal,
         request.params.deviceId,
         request.body,
         request.headers['if-match'],
       )
-      return reply.header('etag', `"${device.etag}"`).send(device)
+      return reply.header('etag', `"${device.etag}"`).send(deviceFor(request.apiVersion, device))
     },
   )
 

@@ -1,4 +1,6 @@
 import { Type } from 'typebox'
+import type { DeviceView } from '../../../services/device.service.js'
+import { supports, type ApiVersion } from '../../api-versions.js'
 
 export const DeviceIdParams = Type.Object({ deviceId: Type.String() })
 
@@ -40,3 +42,10 @@ export const DeviceBody = Type.Object(
 export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'Write only if the device still has this etag.' })),
 })
+
+/** A device as the version shows it: 1.0 has no `organizations`. */
+export function deviceFor(version: ApiVersion, device: DeviceView): DeviceView {
+  if (supports(version, 'organizations') || device.organizations === undefined) return device
+  const { organizations: _omitted, ...rest } = device
+  return rest
+}

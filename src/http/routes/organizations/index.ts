@@ -21,7 +21,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/organizations',
     {
-      config: { permission: 'organizations.read' },
+      config: { permission: 'organizations.read', capability: 'organizations' },
       schema: {
         tags,
         summary: 'List the organizations the caller reaches',
@@ -38,7 +38,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/organizations/:organizationId',
     {
-      config: { permission: 'organizations.read' },
+      config: { permission: 'organizations.read', capability: 'organizations' },
       schema: {
         tags,
         summary: 'Get an organization',
@@ -53,7 +53,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{
   app.put(
     '/organizations/:organizationId',
     {
-      config: { permission: ['organizations.create', 'organizations.update'] },
+      config: { permission: ['organizations.create', 'organizations.update'], capability: 'organizations' },
       schema: {
         tags,
         summary: 'Create an organization, or replace its name and parent',
@@ -74,7 +74,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     '/organizations/:organizationId',
     {
-      config: { permission: 'organizations.update' },
+      config: { permission: 'organizations.update', capability: 'organizations' },
       schema: {
         tags,
         summary: 'Rename or move an organization (JSON merge patch)',
@@ -95,7 +95,7 @@ export const organizationRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/organizations/:organizationId',
     {
-      config: { permission: 'organizations.delete' },
+      config: { permission: 'organizations.delete', capability: 'organizations' },
       schema: {
         tags,
         summary: 'Delete an organization that holds nothing any more',

@@ -6,9 +6,30 @@ import type { UserService } from '../../../services/user.service.js'
 import { checkBodyId } from '../../body-id.js'
 import { collection, pageRequest } from '../../paging.js'
 import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
+import { supports, type ApiVersion } from '../../api-versions.js'
+import { checkRolesFor, rolesFor } from '../../versioned.js'
 import { PatchUserBody, PutUserBody, USER_ID_PATTERN, UserIdParams, UserSchema } from './schemas.js'
 
 const USER_ID = new RegExp(USER_ID_PATTERN)
+
+/** A user as the version shows it (role assignments without `organization` in 1.0). */
+function userFor<T extends { roles: { role: string; organization?: string | undefined }[] }>(
+  version: ApiVersion,
+  user: T,
+): T {
+  return supports(version, 'organizations') ? user : { ...user, roles: rolesFor(version, user.roles) }
+}
+
+/** 1.0 knows neither directory-group users nor organizations in role assignments. */
+function checkUserFor(
+  version: ApiVersion,
+  body: { type?: string | undefined; roles?: { role: string; organization?: string | undefined }[] | undefined },
+): void {
+  if (body.type === 'adGroup' && !supports(version, 'adGroupUsers')) {
+    throw unprocessable(`type: 'adGroup' users do not exist in api-version ${version}; use email or servicePrincipal.`)
+  }
+  checkRolesFor(version, body.roles)
+}
 
 /** `/api/users`: people, service principals and directory groups with their roles. */
 export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config: Config }> = async (
@@ -28,8 +49,11 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config:
         response: { 200: Collection(UserSchema), ...errorResponses },
       },
     },
-    async (request) =>
-      collection(request, config.publicUrl, request.query, await users.list(request.principal, pageRequest(request.query))),
+    async (request) => {
+      const page = await users.list(request.principal, pageRequest(request.query))
+      const items = page.items.map((user) => userFor(request.apiVersion, user))
+      return collection(request, config.publicUrl, request.query, { ...page, items })
+    },
   )
 
   app.get(
@@ -44,7 +68,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config:
         response: { 200: UserSchema, ...errorResponses },
       },
     },
-    async (request) => users.get(request.principal, request.params.userId),
+    async (request) => userFor(request.apiVersion, await users.get(request.principal, request.params.userId)),
   )
 
   app.put(
@@ -67,7 +91,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config:
       }
       const { id, ...input } = request.body
       checkBodyId(id, userId)
-      return users.put(request.principal, userId, input)
+      checkUserFor(request.apiVersion, input)
+      return userFor(request.apiVersion, await users.put(request.principal, userId, input))
     },
   )
 
@@ -87,7 +112,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService; config:
     async (request) => {
       const { id, ...patch } = request.body
       checkBodyId(id, request.params.userId)
-      return users.patch(request.principal, request.params.userId, patch)
+      checkUserFor(request.apiVersion, patch)
+      return userFor(request.apiVersion, await users.patch(request.principal, request.params.userId, patch))
     },
   )
 

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { parse } from 'node:querystring'
+import { AppError } from '../errors/app-error.js'
+
+/**
+ * The query string, with a parameter repeated with the same value folded to that value: clients
+ * that follow a nextLink and add their own parameters again (Microsoft's CLI does so with
+ * api-version) are asked nothing twice. A parameter repeated with different values stays a list,
+ * for the checks below to refuse.
+ */
+export function parseQueryString(text: string): Record<string, unknown> {
+  const parsed = parse(text) as Record<string, string | string[] | undefined>
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!Array.isArray(value)) continue
+    const distinct = [...new Set(value)]
+    parsed[name] = distinct.length === 1 ? distinct[0] : distinct
+  }
+  return parsed
+}
+
+/**
+ * 400 for any parameter given with different values, naming it and them. It runs after the
+ * credential and api-version checks (a protected route's onRequest) and before the schema.
+ */
+export const repeatedParametersPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('preValidation', async (request) => {
+    const query = request.query as Record<string, unknown> | undefined
+    if (!query) return
+    for (const [name, value] of Object.entries(query)) {
+      if (!Array.isArray(value)) continue
+      const shown = value.map((v) => `"${String(v).slice(0, 100)}"`).join(', ')
+      throw new AppError('BadRequest', `${name}: given more than once with different values (${shown}); give it once.`)
+    }
+  })
+})
