@@ -291,6 +291,7 @@ const TEMPLATES: Record<string, unknown> = {
   ]),
   [THERMOSTAT_TEMPLATE_ID]: model(THERMOSTAT_TEMPLATE_ID, [
     { '@type': 'Property', name: 'targetTemperature', schema: 'double', writable: true },
+    { '@type': ['Property', 'Cloud'], name: 'customerName', schema: 'string' },
   ]),
   // Named by the examples' scheduled job (their device group filter names
   // `dtmi:modelDefinition:dtdlv2`, which is not a DTMI: no template can have that id).
@@ -441,6 +442,19 @@ async function certificateAuthority() {
   })
   return {
     certificate: Buffer.from(ca.rawData).toString('base64'),
+    /** A device's own self-signed certificate, its subject CN the device id. */
+    async device(id: string): Promise<string> {
+      const deviceKeys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+      const cert = await x509.X509CertificateGenerator.createSelfSigned({
+        serialNumber: '03' + randomBytes(7).toString('hex'),
+        name: `CN=${id}`,
+        notBefore: new Date(Date.now() - 86_400_000),
+        notAfter: new Date(Date.now() + 30 * 86_400_000),
+        keys: deviceKeys,
+        signingAlgorithm: algorithm,
+      })
+      return Buffer.from(cert.rawData).toString('base64')
+    },
     /** A certificate whose subject is the verification code, signed by this authority. */
     async verification(code: string): Promise<string> {
       const leafKeys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
@@ -542,19 +556,44 @@ for (const dialect of DIALECTS) {
       const body = bodyOf('devicegroups_create') as Record<string, unknown>
       await must(`device group ${id}`, 'PUT', `/deviceGroups/${id}`, filter ? { ...body, filter, organizations: undefined } : body)
     }
-    const ensureEnrollmentGroup = async (id: string) =>
-      must(`enrollment group ${id}`, 'PUT', `/enrollmentGroups/${id}`, bodyOf('enrollmentgroups_create'))
+    /** The symmetric-key group of the examples (made again: a group's attestation type is fixed). */
+    const ensureEnrollmentGroup = async (id: string) => {
+      const current = await server.request('GET', `/api/enrollmentGroups/${id}`)
+      if (current.status === 200 && current.body.attestation?.type === 'symmetricKey') return
+      await gone(`/enrollmentGroups/${id}`)
+      await must(`enrollment group ${id}`, 'PUT', `/enrollmentGroups/${id}`, bodyOf('enrollmentgroups_create'))
+    }
+    /** The examples' certificates belong to an X.509 group: the group is made one (same id). */
+    const ensureX509Group = async (id: string) => {
+      await gone(`/enrollmentGroups/${id}`)
+      await must(`X.509 enrollment group ${id}`, 'PUT', `/enrollmentGroups/${id}`, {
+        ...(bodyOf('enrollmentgroups_create') as object),
+        attestation: { type: 'x509' },
+      })
+    }
     const ensureCertificate = async (id: string, entry: string) => {
-      await ensureEnrollmentGroup(id)
+      await ensureX509Group(id)
       await must(`certificate ${entry} of ${id}`, 'PUT', `/enrollmentGroups/${id}/certificates/${entry}`, {
         verified: false,
         certificate: ca.certificate,
       })
     }
+    /**
+     * The example's job targets `urn:1dgygpt7t:modelDefinition:02uwtefvdy`, an id no template can
+     * have (not a DTMI); the jobs other examples read are made like it, on a group of devices with
+     * a template, setting a cloud property of it.
+     */
     const ensureJob = async (id: string) => {
-      const body = bodyOf('jobs_create') as { group: string }
-      await ensureDeviceGroup(body.group)
-      await must(`job ${id}`, 'PUT', `/jobs/${id}`, body)
+      await ensureDevice('Checkout4')
+      await ensureDevice('device2')
+      await ensureDeviceGroup('myGroupId', `SELECT * FROM devices WHERE $template = "${THERMOSTAT_TEMPLATE_ID}"`)
+      // A job id is never reused (jobs are not deleted): one made by an earlier example stays.
+      if ((await server.request('GET', `/api/jobs/${id}`)).status === 200) return
+      await must(`job ${id}`, 'PUT', `/jobs/${id}`, {
+        ...(bodyOf('jobs_create') as object),
+        group: 'myGroupId',
+        data: [{ type: 'cloudProperty', target: THERMOSTAT_TEMPLATE_ID, path: 'customerName', value: 'Contoso' }],
+      })
     }
     const ensureScheduledJob = async (id: string) => {
       const body = bodyOf('scheduledjobs_create') as { group: string }
@@ -610,14 +649,30 @@ for (const dialect of DIALECTS) {
       devicegroups_list: { setup: () => ensureDeviceGroup('group1') },
       devicegroups_update: { setup: () => ensureDeviceGroup('group1') },
       devices_attestations_delete: { setup: () => ensureAttestation('Checkout4') },
-      devices_attestations_get: { setup: () => ensureAttestation('CheckoutThermostat') },
+      // The example shows an X.509 attestation: the device gets one, its certificate's CN the device id.
+      devices_attestations_get: {
+        setup: async () => {
+          await ensureDevice('CheckoutThermostat')
+          await must('X.509 attestation', 'PUT', '/devices/CheckoutThermostat/attestation', {
+            type: 'x509',
+            x509: { clientCertificates: { primary: { certificate: await ca.device('CheckoutThermostat') } } },
+          })
+        },
+      },
       // The example's keys are placeholders ("<primary key>"), not base64 keys: real keys are sent.
       devices_attestations_set_symmetricKey: { setup: () => ensureDevice('CheckoutThermostat'), body: symmetricKeyAttestation },
-      devices_attestations_set_tpm: { setup: () => ensureDevice('CheckoutThermostat') },
-      // The example's certificates are placeholders: a real one is sent.
+      // The example's endorsement key is a placeholder: a base64 value is sent.
+      devices_attestations_set_tpm: {
+        setup: () => ensureDevice('CheckoutThermostat'),
+        body: () => ({ type: 'tpm', tpm: { endorsementKey: randomBytes(256).toString('base64') } }),
+      },
+      // The example's certificate is a placeholder: a real one is sent, its CN the device id.
       devices_attestations_set_x509: {
         setup: () => ensureDevice('CheckoutThermostat'),
-        body: () => ({ type: 'x509', x509: { clientCertificates: { primary: { certificate: ca.certificate } } } }),
+        body: async () => ({
+          type: 'x509',
+          x509: { clientCertificates: { primary: { certificate: await ca.device('CheckoutThermostat') } } },
+        }),
       },
       // Oddity: the example answers 201 with an empty body `{}` although the spec answers a
       // DeviceCommand; `{}` has no members, so any object answer matches its shape.
@@ -724,7 +779,7 @@ for (const dialect of DIALECTS) {
       enrollmentgroups_removex509: { setup: () => ensureCertificate('myEnrollmentGroupId', 'primary') },
       // The example's certificate is a placeholder ("<base64-certificate>"): a real one is sent.
       enrollmentgroups_setx509: {
-        setup: () => ensureEnrollmentGroup('myEnrollmentGroupId'),
+        setup: () => ensureX509Group('myEnrollmentGroupId'),
         body: () => ({ verified: true, certificate: ca.certificate }),
       },
       enrollmentgroups_update: { setup: () => ensureEnrollmentGroup('myEnrollmentGroupId') },
@@ -742,6 +797,7 @@ for (const dialect of DIALECTS) {
       fileUpload_delete: { setup: ensureFileUpload },
       fileUpload_get: { setup: ensureFileUpload },
       fileUpload_update: {},
+      // Sent as given: its target `urn:1dgygpt7t:modelDefinition:02uwtefvdy` is no template here.
       jobs_create: { setup: () => ensureDeviceGroup((bodyOf('jobs_create') as { group: string }).group) },
       jobs_devices: { setup: () => ensureJob('myJobId') },
       jobs_get: { setup: () => ensureJob('myJobId') },
