@@ -156,6 +156,19 @@ for (const dialect of DIALECTS) {
     })
     after(async () => server?.close())
 
+    it('describes every operation in the OpenAPI document', async () => {
+      const response = await server.request('GET', '/api/openapi.json', { auth: null, query: { 'api-version': null } })
+      assert.equal(response.status, 200, response.text)
+      const shape = (path: string) => path.replace(/\{[^}]+\}/g, '{}')
+      const described = new Set(
+        Object.entries(response.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+          Object.keys(methods).map((method) => `${method.toUpperCase()} ${shape(path)}`),
+        ),
+      )
+      const missing = OPERATIONS.filter(([, method, path]) => !described.has(`${method} ${shape(`/api${path}`)}`))
+      assert.deepEqual(missing.map(([id]) => id), [])
+    })
+
     for (const [operationId, method, path] of OPERATIONS) {
       it(`${operationId}: ${method} ${path}`, async () => {
         const withBody = method === 'PUT' || method === 'PATCH' || method === 'POST'
