@@ -29,6 +29,7 @@ import { deviceRelationshipRoutes } from './http/routes/device-relationships/ind
 import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
 import { enrollmentGroupRoutes } from './http/routes/enrollment-groups/index.js'
 import { jobRoutes } from './http/routes/jobs/index.js'
+import { fileUploadRoutes } from './http/routes/file-uploads/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
@@ -205,6 +206,7 @@ export async function createApp(
         })
         await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
         await api.register(deviceComponentRoutes, { models: services.deviceModels })
+        await api.register(fileUploadRoutes, { fileUploads: services.fileUploads })
         await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,

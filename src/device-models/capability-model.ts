@@ -331,3 +331,13 @@ function canonical(value: unknown): string {
   }
   return JSON.stringify(value) ?? 'undefined'
 }
+
+/** The component of that name at the model's root, if any. */
+export function componentNamed(model: InterfaceModel, name: string): ComponentModel | undefined {
+  return model.components.find((component) => component.name === name)
+}
+
+/** The IoT Edge module of that name, if any. */
+export function moduleNamed(model: InterfaceModel, name: string): ModuleModel | undefined {
+  return model.modules.find((module) => module.name === name)
+}

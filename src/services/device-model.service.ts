@@ -1,8 +1,5 @@
 import type { Principal } from '../auth/principal.js'
-import {
-  readTemplateModel,
-  type InterfaceModel,
-} from '../device-models/capability-model.js'
+import { moduleNamed, readTemplateModel, type InterfaceModel } from '../device-models/capability-model.js'
 import { notFound } from '../errors/app-error.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import type { Store } from '../storage/store.js'
@@ -67,7 +64,7 @@ export class DeviceModelService {
     moduleName: string,
   ): Promise<ComponentItem[]> {
     const { model } = await this.modelOf(caller, deviceId)
-    const module = model?.modules.find((m) => m.name === moduleName)
+    const module = model ? moduleNamed(model, moduleName) : undefined
     if (!module) throw notFound(`The module '${moduleName}' of the device '${deviceId}'`)
     return componentItems(module.interface)
   }

@@ -19,6 +19,7 @@ import { DeviceRelationshipService } from './device-relationship.service.js'
 import { EnrollmentGroupService } from './enrollment-group.service.js'
 import { JobService } from './job.service.js'
 import { jobGroupsOf } from '../jobs/job-groups.js'
+import { FileUploadService } from './file-upload.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { ProvisioningService } from './provisioning.service.js'
@@ -59,6 +60,8 @@ export interface Services {
   /** Jobs, and the runner that carries them out (`jobs.runner`). */
   jobs: JobService
   scheduledJobs: ScheduledJobService
+  /** The file upload storage account; `uploadTarget()` gives server code the unsealed settings. */
+  fileUploads: FileUploadService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
   /** Enrollment groups and their signing certificates (application-wide). */
@@ -101,6 +104,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
     deviceModels: new DeviceModelService(store, devices),
     deviceGroups,
+    fileUploads: new FileUploadService(store, organizationCatalog, secrets, clock),
     callers: new CallerService(organizationCatalog),
     jobs,
     scheduledJobs: new ScheduledJobService(store, organizationCatalog, jobs, clock),

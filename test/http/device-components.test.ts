@@ -161,6 +161,20 @@ for (const dialect of DIALECTS) {
       }
     })
 
+    it('lists the routes of this part in the OpenAPI document', async () => {
+      const response = await server.request('GET', '/api/openapi.json', { auth: null, query: { 'api-version': null } })
+      assert.equal(response.status, 200)
+      const paths = response.body.paths as Record<string, Record<string, unknown>>
+      const methods = (path: string) => Object.keys(paths[path] ?? {}).sort()
+      assert.deepEqual(methods('/api/devices/{deviceId}/components'), ['get'])
+      assert.deepEqual(methods('/api/devices/{deviceId}/modules'), ['get'])
+      assert.deepEqual(methods('/api/devices/{deviceId}/modules/{moduleName}/components'), ['get'])
+      assert.deepEqual(methods('/api/devices/{deviceId}/relationships'), ['get'])
+      assert.deepEqual(methods('/api/devices/{deviceId}/relationships/{relationshipId}'), ['delete', 'get', 'patch', 'put'])
+      assert.deepEqual(methods('/api/deviceTemplates/{deviceTemplateId}'), ['delete', 'get', 'patch', 'put'])
+      assert.deepEqual(methods('/api/fileUploads'), ['delete', 'get', 'patch', 'put'])
+    })
+
     it("answers 404 for a device out of the caller's organizations, and reads those within", async () => {
       for (const route of routes('edge')) {
         expectError(await server.request('GET', route, { auth: usViewer }), 404, 'NotFound')

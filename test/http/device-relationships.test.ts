@@ -285,6 +285,19 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('api-versions', () => {
+      it('exists in the versions that have relationships: not 1.0, not 2022-05-31', async () => {
+        for (const version of ['1.0', '2022-05-31']) {
+          const response = await server.request('GET', path('gw'), { query: { 'api-version': version } })
+          expectError(response, 404, 'NotFound', /does not exist in api-version/)
+        }
+        for (const version of ['1.1-preview', '2022-06-30-preview', '2022-10-31-preview']) {
+          const response = await server.request('GET', path('gw'), { query: { 'api-version': version } })
+          assert.equal(response.status, 200, response.text)
+        }
+      })
+    })
+
     describe('organizations', () => {
       it('reaches a relationship only when both devices are within reach', async () => {
         await relate('gw-wa', 'wa-local', 'gw-wa', 's-wa')

@@ -47,7 +47,7 @@ export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/devices/:deviceId/relationships',
     {
-      config: { permission: 'devices.read' },
+      config: { permission: 'devices.read', capability: 'relationships' },
       schema: {
         tags,
         summary: "List a device's relationships, both directions, one level (follow nextLink)",
@@ -68,7 +68,7 @@ export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/devices/:deviceId/relationships/:relationshipId',
     {
-      config: { permission: 'devices.read' },
+      config: { permission: 'devices.read', capability: 'relationships' },
       schema: {
         tags,
         summary: 'Get a relationship of the device',
@@ -84,7 +84,7 @@ export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
   app.put(
     '/devices/:deviceId/relationships/:relationshipId',
     {
-      config: { permission: 'devices.update' },
+      config: { permission: 'devices.update', capability: 'relationships' },
       schema: {
         tags,
         summary: 'Create a relationship, or replace its ends',
@@ -106,7 +106,7 @@ export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     '/devices/:deviceId/relationships/:relationshipId',
     {
-      config: { permission: 'devices.update' },
+      config: { permission: 'devices.update', capability: 'relationships' },
       preParsing: mergePatchOnly,
       schema: {
         tags,
@@ -129,7 +129,7 @@ export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/devices/:deviceId/relationships/:relationshipId',
     {
-      config: { permission: 'devices.update' },
+      config: { permission: 'devices.update', capability: 'relationships' },
       schema: {
         tags,
         summary: 'Delete a relationship (from either of its devices)',
