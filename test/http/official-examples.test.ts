@@ -595,12 +595,17 @@ for (const dialect of DIALECTS) {
       if (runToEnd) await runJobs()
       await ensureDevice('Checkout4')
       await ensureDevice('device2')
-      await ensureDeviceGroup('myGroupId', `SELECT * FROM devices WHERE $template = "${THERMOSTAT_TEMPLATE_ID}"`)
+      // A mixed group: the device of another template fails, so that jobs_rerun has one to rerun.
+      await ensureDevice('edgedevice1')
+      await ensureDeviceGroup(
+        'jobGroup',
+        `SELECT * FROM devices WHERE $template = "${THERMOSTAT_TEMPLATE_ID}" OR $template = "${EDGE_TEMPLATE_ID}"`,
+      )
       // A job id is never reused (jobs are not deleted): one made by an earlier example stays.
       if ((await server.request('GET', `/api/jobs/${id}`)).status === 200) return
       await must(`job ${id}`, 'PUT', `/jobs/${id}`, {
         ...(bodyOf('jobs_create') as object),
-        group: 'myGroupId',
+        group: 'jobGroup',
         data: [{ type: 'cloudProperty', target: THERMOSTAT_TEMPLATE_ID, path: 'customerName', value: 'Contoso' }],
       })
       if (runToEnd) await runJobs()
@@ -619,7 +624,20 @@ for (const dialect of DIALECTS) {
       await gone(`/devices/${deviceId}/relationships/${id}`)
       await must(`relationship ${id}`, 'PUT', `/devices/${deviceId}/relationships/${id}`, bodyOf('devices_relationships_create'))
     }
-    const ensureFileUpload = async () => must('file upload', 'PUT', '/fileUploads', bodyOf('fileUpload_update'))
+    /** The example's connection string with a key (it shows the key masked, `AccountKey=*****`). */
+    const fileUploadBody = () => {
+      const body = bodyOf('fileUpload_update') as { connectionString: string }
+      return { ...body, connectionString: body.connectionString.replace('AccountKey=*****', `AccountKey=${randomBytes(64).toString('base64')}`) }
+    }
+    // The example's account name, `MyAccountName`, breaks Azure Storage's rule (3-24 lowercase
+    // letters and digits): the setting other examples read uses a valid one.
+    const ensureFileUpload = async () => {
+      const body = fileUploadBody()
+      await must('file upload', 'PUT', '/fileUploads', {
+        ...body,
+        connectionString: body.connectionString.replace('AccountName=MyAccountName', 'AccountName=myaccountname'),
+      })
+    }
     const ensureAttestation = async (deviceId: string) => {
       await ensureDevice(deviceId)
       await must(`attestation of ${deviceId}`, 'PUT', `/devices/${deviceId}/attestation`, symmetricKeyAttestation())
@@ -807,7 +825,8 @@ for (const dialect of DIALECTS) {
       },
       fileUpload_delete: { setup: ensureFileUpload },
       fileUpload_get: { setup: ensureFileUpload },
-      fileUpload_update: {},
+      // The example sends the key masked, as answers show it: a key is sent in its place.
+      fileUpload_update: { body: fileUploadBody },
       // Sent as given: its target `urn:1dgygpt7t:modelDefinition:02uwtefvdy` is no template here.
       jobs_create: { setup: () => ensureDeviceGroup((bodyOf('jobs_create') as { group: string }).group) },
       // The job runner is driven by hand here: jobs_stop and jobs_resume run first, while the job
