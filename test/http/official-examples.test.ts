@@ -611,11 +611,11 @@ for (const dialect of DIALECTS) {
       if (runToEnd) await runJobs()
     }
     const runJobs = () => server.app.services.jobs.runner.runUntilIdle()
-    const ensureScheduledJob = async (id: string) => {
+    const ensureScheduledJob = async (id: string, data?: unknown[]) => {
       const body = bodyOf('scheduledjobs_create') as { group: string }
       await ensureDeviceGroup(body.group)
       await ensureTemplate('dtmi:modelDefinition:test;1')
-      await must(`scheduled job ${id}`, 'PUT', `/scheduledJobs/${id}`, body)
+      await must(`scheduled job ${id}`, 'PUT', `/scheduledJobs/${id}`, data ? { ...body, data } : body)
     }
     const ensureRelationship = async (deviceId: string, id: string) => {
       await ensureDevice('device1')
@@ -929,10 +929,15 @@ for (const dialect of DIALECTS) {
       scheduledjobs_delete: { setup: () => ensureScheduledJob('newScheduledJobId') },
       scheduledjobs_get: { setup: () => ensureScheduledJob('newScheduledJobId') },
       scheduledjobs_list: { setup: () => ensureScheduledJob('newScheduledJobId') },
-      // Its schedule started in 2022, daily: a pass of the runner starts the occurrence due.
+      // Its schedule is daily: a day passes (on the server's clock), and a pass of the runner starts
+      // the occurrence then due.
       scheduledjobs_list_jobs: {
         setup: async () => {
-          await ensureScheduledJob('7d8f04b8-72d0-4c6e-a3ef-85ae2f398528')
+          // The scheduled job whose occurrences the example lists sends Reboot with a payload.
+          await ensureScheduledJob('7d8f04b8-72d0-4c6e-a3ef-85ae2f398528', [
+            { type: 'command', target: 'dtmi:modelDefinition:test;1', path: 'Reboot', value: { timeout: 10000, id: '1' } },
+          ])
+          server.clock.advance(86_400_000)
           await runJobs()
         },
       },
