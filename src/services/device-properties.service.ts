@@ -103,7 +103,7 @@ export class DevicePropertyService {
 
   /** The properties of the target, as GET answers them; never-set properties are left out. */
   async get(caller: Principal | null, deviceId: string, target: DataTarget): Promise<PropertiesView> {
-    const context = await deviceFor(this.store.db, this.organizations, caller, deviceId, 'devices.read')
+    const context = await deviceFor(this.store.db, await this.organizations.reachOf(caller), deviceId, 'devices.read')
     return this.view(this.store.db, context, target, null)
   }
 
@@ -119,8 +119,9 @@ export class DevicePropertyService {
     body: Record<string, unknown>,
     mode: PropertyWriteMode,
   ): Promise<PropertiesView> {
+    const reach = await this.organizations.reachOf(caller)
     const { result, change } = await this.store.db.transaction().execute(async (trx) => {
-      const context = await deviceFor(trx, this.organizations, caller, deviceId, 'devices.update')
+      const context = await deviceFor(trx, reach, deviceId, 'devices.update')
       const entries = parseBody(context, target, body)
       if (mode === 'replace') entries.push(...clearedBy(context, target, entries))
       const change = await this.apply(trx, context, target.module, entries)
