@@ -10,6 +10,7 @@ import type { DevicePropertyRow } from '../storage/tables/device-data.js'
 import type { Clock } from '../clock.js'
 import {
   schemaMismatch,
+  unitOf,
   type InterfaceCapabilities,
   type PropertyCapability,
   type UnitCapabilities,
@@ -227,6 +228,40 @@ export class DevicePropertyService {
       }
     }
     return { version, desired }
+  }
+
+  /**
+   * What the device (or module) has reported, in twin form (what a device reads back): components
+   * wrapped as `{"__t": "c", …}`, an acknowledged writable property as `{"value", "ac", "av", "ad"}`.
+   * Cloud properties are not the device's and are left out.
+   */
+  async reportedDocument(deviceId: string, module: string | null): Promise<Record<string, unknown>> {
+    const db = this.store.db
+    const context = await loadDevice(db, deviceId)
+    if (!context) throw notFound(`The device '${deviceId}'`)
+    const unit = unitOf(context.capabilities, module)
+    const reported: Record<string, unknown> = {}
+    for (const row of (await this.rows(db, deviceId, module)).values()) {
+      if (row.value === null) continue
+      const capabilities = row.component === '' ? unit?.root : unit?.components.get(row.component)
+      if (capabilities?.properties.get(row.name)?.cloud) continue
+      const value = JSON.parse(row.value) as unknown
+      const entry =
+        row.ack_code === null
+          ? value
+          : {
+              value,
+              ac: row.ack_code,
+              ...(row.ack_version === null ? {} : { av: Number(row.ack_version) }),
+              ...(row.ack_description === null ? {} : { ad: row.ack_description }),
+            }
+      if (row.component === '') reported[row.name] = entry
+      else {
+        const wrapped = (reported[row.component] ??= { [COMPONENT_MARKER]: 'c' }) as Record<string, unknown>
+        wrapped[row.name] = entry
+      }
+    }
+    return reported
   }
 
   private async rows(db: Executor, deviceId: string, module: string | null) {

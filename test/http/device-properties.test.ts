@@ -268,6 +268,16 @@ for (const dialect of DIALECTS) {
         assert.equal(read.body.deviceinfo.manufacturer, 'Contoso')
       })
 
+      it('answers what the device reported in twin form, cloud properties left out', async () => {
+        const reported = await server.app.services.deviceProperties.reportedDocument('mx1', null)
+        const desired = await server.app.services.deviceProperties.desiredDocument('mx1', null)
+        assert.deepEqual(reported, {
+          serialNumber: 'SN-1',
+          settings: { __t: 'c', voltage: { value: 5, ac: 200, av: desired.version, ad: 'Processed' } },
+          deviceinfo: { __t: 'c', manufacturer: 'Contoso' },
+        })
+      })
+
       it('writes module and module-component properties, each module with its own version', async () => {
         changes.length = 0
         const moduleWrite = await server.request('PATCH', '/api/devices/mx1/modules/module_env/properties', {
