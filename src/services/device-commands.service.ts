@@ -149,7 +149,8 @@ export class DeviceCommandService {
     name: string,
     page: PageRequest,
   ): Promise<Page<CommandRunView>> {
-    const context = await deviceFor(this.store.db, await this.organizations.reachOf(caller), deviceId, 'devices.read')
+    const reach = await this.organizations.reachOf(caller)
+    const context = await deviceFor(this.store.db, reach, deviceId, 'devices.read')
     commandOf(interfaceFor(context, target).commands.get(name), name, deviceId, target)
     const after = page.after === null ? null : decodeCursor(page.after)
     const rows = await deviceDataRepository.commandPage(

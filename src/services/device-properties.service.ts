@@ -104,7 +104,8 @@ export class DevicePropertyService {
 
   /** The properties of the target, as GET answers them; never-set properties are left out. */
   async get(caller: Principal | null, deviceId: string, target: DataTarget): Promise<PropertiesView> {
-    const context = await deviceFor(this.store.db, await this.organizations.reachOf(caller), deviceId, 'devices.read')
+    const reach = await this.organizations.reachOf(caller)
+    const context = await deviceFor(this.store.db, reach, deviceId, 'devices.read')
     return this.view(this.store.db, context, target, null)
   }
 
