@@ -1,13 +1,9 @@
 /**
  * What a device template declares, as the device-data operations need it: per module and
- * component, the properties (writable, cloud), telemetry and commands with their DTDL schemas.
- *
- * A capability model is a DTDL Interface whose `contents` hold properties, telemetry, commands,
- * components (an inline interface or the `@id` of one defined elsewhere in the document) and, in
- * IoT Edge templates, `EdgeModule` relationships whose `target` is the module's own interface.
- * `extends` adds the contents of other interfaces. Schemas may also name, by `@id`, a schema
- * defined elsewhere in the document.
+ * component, the properties (writable, cloud), telemetry and commands with their DTDL schemas
+ * (read by ../device-models/capability-model.ts), and whether a value matches a DTDL schema.
  */
+import { readTemplateModel, type InterfaceModel } from '../device-models/capability-model.js'
 
 export type Json = unknown
 
@@ -59,89 +55,44 @@ const typesOf = (node: Node): string[] => {
 const asList = (value: unknown): unknown[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]
 
-/** Capabilities of the template document (`capabilityModel` inside a device template). */
-export function readCapabilities(template: Node): Capabilities {
-  const model = template.capabilityModel
-  const byId = new Map<string, Node>()
-  collectIds(template, byId)
-  const resolve = (value: unknown): Node | undefined =>
-    isNode(value) ? value : typeof value === 'string' ? byId.get(value) : undefined
-
-  const empty = (): InterfaceCapabilities => ({
+/** One interface's capabilities, from the capability-model reader's view of it. */
+function interfaceCapabilities(model: InterfaceModel): InterfaceCapabilities {
+  const capabilities: InterfaceCapabilities = {
     properties: new Map(),
     telemetry: new Map(),
     commands: new Map(),
-  })
-
-  /** Every content of an interface, its `extends` included (each interface once). */
-  const contentsOf = (iface: Node, seen: Set<Node>): Node[] => {
-    if (seen.has(iface)) return []
-    seen.add(iface)
-    const own = asList(iface.contents).filter(isNode)
-    const inherited = asList(iface.extends).flatMap((parent) => {
-      const node = resolve(parent)
-      return node ? contentsOf(node, seen) : []
+  }
+  for (const property of model.properties) {
+    capabilities.properties.set(property.name, {
+      name: property.name,
+      cloud: property.cloud,
+      // A cloud property is set by operators whatever its `writable` says.
+      writable: property.cloud || property.writable,
+      schema: property.schema,
     })
-    return [...inherited, ...own]
   }
-
-  const readInterface = (iface: Node, into: InterfaceCapabilities, unit?: UnitCapabilities) => {
-    for (const content of contentsOf(iface, new Set())) {
-      const types = typesOf(content)
-      const name = typeof content.name === 'string' ? content.name : undefined
-      if (name === undefined) continue
-      if (types.includes('Property')) {
-        const cloud = types.includes('Cloud')
-        into.properties.set(name, {
-          name,
-          cloud,
-          writable: cloud || content.writable === true,
-          schema: resolveSchema(content.schema),
-        })
-      } else if (types.includes('Telemetry')) {
-        into.telemetry.set(name, resolveSchema(content.schema))
-      } else if (types.includes('Command')) {
-        const request = isNode(content.request) ? content.request : undefined
-        into.commands.set(name, {
-          name,
-          request: request === undefined ? undefined : resolveSchema(request.schema),
-        })
-      } else if (types.includes('Component') && unit) {
-        const schema = resolve(content.schema)
-        const component = empty()
-        if (schema) readInterface(schema, component)
-        unit.components.set(name, component)
-      } else if (
-        types.includes('Relationship') &&
-        (types.includes('EdgeModule') || types.includes('SemanticType/EdgeModule')) &&
-        unit === device
-      ) {
-        const moduleUnit: UnitCapabilities = { root: empty(), components: new Map() }
-        for (const target of asList(content.target)) {
-          const node = resolve(target)
-          if (node) readInterface(node, moduleUnit.root, moduleUnit)
-        }
-        modules.set(name, moduleUnit)
-      }
-    }
+  for (const telemetry of model.telemetry) capabilities.telemetry.set(telemetry.name, telemetry.schema)
+  for (const command of model.commands) {
+    capabilities.commands.set(command.name, { name: command.name, request: command.request })
   }
-
-  const resolveSchema = (schema: unknown): Json =>
-    typeof schema === 'string' && byId.has(schema) ? byId.get(schema) : schema
-
-  const device: UnitCapabilities = { root: empty(), components: new Map() }
-  const modules = new Map<string, UnitCapabilities>()
-  const root = resolve(model)
-  if (root) readInterface(root, device.root, device)
-  return { device, modules }
+  return capabilities
 }
 
-function collectIds(value: unknown, into: Map<string, Node>): void {
-  if (Array.isArray(value)) {
-    for (const item of value) collectIds(item, into)
-  } else if (isNode(value)) {
-    if (typeof value['@id'] === 'string' && !into.has(value['@id'])) into.set(value['@id'], value)
-    for (const child of Object.values(value)) collectIds(child, into)
+function unitCapabilities(model: InterfaceModel): UnitCapabilities {
+  return {
+    root: interfaceCapabilities(model),
+    components: new Map(
+      model.components.map((component) => [component.name, interfaceCapabilities(component.interface)]),
+    ),
+  }
+}
+
+/** Capabilities of the template document (`capabilityModel` inside a device template). */
+export function readCapabilities(template: Node): Capabilities {
+  const model = readTemplateModel(template)
+  return {
+    device: unitCapabilities(model),
+    modules: new Map(model.modules.map((module) => [module.name, unitCapabilities(module.interface)])),
   }
 }
 

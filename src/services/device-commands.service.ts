@@ -66,8 +66,7 @@ export class DeviceCommandService {
   ): Promise<CommandRunView> {
     const context = await deviceFor(
       this.store.db,
-      this.organizations,
-      caller,
+      await this.organizations.reachOf(caller),
       deviceId,
       'devices.executeCommands',
     )
@@ -150,7 +149,8 @@ export class DeviceCommandService {
     name: string,
     page: PageRequest,
   ): Promise<Page<CommandRunView>> {
-    const context = await deviceFor(this.store.db, this.organizations, caller, deviceId, 'devices.read')
+    const reach = await this.organizations.reachOf(caller)
+    const context = await deviceFor(this.store.db, reach, deviceId, 'devices.read')
     commandOf(interfaceFor(context, target).commands.get(name), name, deviceId, target)
     const after = page.after === null ? null : decodeCursor(page.after)
     const rows = await deviceDataRepository.commandPage(

@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/principal.js'
 import type { Permission } from '../authz/permissions.js'
+import type { Reach } from '../authz/reach.js'
 import { notFound } from '../errors/app-error.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
@@ -12,7 +12,6 @@ import {
   type InterfaceCapabilities,
   type UnitCapabilities,
 } from './device-capabilities.js'
-import type { OrganizationCatalog } from './organization-catalog.js'
 import { requireAt } from './scope-checks.js'
 
 /** Where device data lives: the device itself or one of its modules, and maybe a component. */
@@ -50,17 +49,16 @@ export async function loadDevice(db: Executor, deviceId: string): Promise<Device
 }
 
 /**
- * The device as the caller may use it: 404 when it does not exist or lies out of the caller's
+ * The device as the caller may use it (`reach`: read before any transaction, since it may read
+ * the store): 404 when it does not exist or lies out of the caller's
  * reach (as for devices.read), 403 when `permission` is not held where it lies.
  */
 export async function deviceFor(
   db: Executor,
-  organizations: OrganizationCatalog,
-  caller: Principal | null,
+  reach: Reach,
   deviceId: string,
   permission: Permission,
 ): Promise<DeviceContext> {
-  const reach = await organizations.reachOf(caller)
   const context = await loadDevice(db, deviceId)
   if (!context || !reach.includes('devices.read', context.device.organization_id)) {
     throw notFound(`The device '${deviceId}'`)

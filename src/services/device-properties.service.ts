@@ -1,12 +1,16 @@
 import type { Principal } from '../auth/principal.js'
 import { notFound, unprocessable } from '../errors/app-error.js'
-import { deviceDataRepository } from '../storage/repositories/device-data.repository.js'
+import {
+  deviceDataRepository,
+  type PropertyColumn,
+} from '../storage/repositories/device-data.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import type { Store } from '../storage/store.js'
 import type { DevicePropertyRow } from '../storage/tables/device-data.js'
 import type { Clock } from '../clock.js'
 import {
   schemaMismatch,
+  unitOf,
   type InterfaceCapabilities,
   type PropertyCapability,
   type UnitCapabilities,
@@ -55,6 +59,10 @@ interface Acknowledgement {
   ad?: string
 }
 
+const REPORTED_COLUMNS: readonly PropertyColumn[] = ['value', 'value_time', 'ack_code', 'ack_version', 'ack_description']
+const CLOUD_COLUMNS: readonly PropertyColumn[] = ['value', 'value_time']
+const DESIRED_COLUMNS: readonly PropertyColumn[] = ['desired_value', 'desired_version']
+
 const COMPONENT_MARKER = '__t'
 const METADATA = '$metadata'
 
@@ -96,7 +104,8 @@ export class DevicePropertyService {
 
   /** The properties of the target, as GET answers them; never-set properties are left out. */
   async get(caller: Principal | null, deviceId: string, target: DataTarget): Promise<PropertiesView> {
-    const context = await deviceFor(this.store.db, this.organizations, caller, deviceId, 'devices.read')
+    const reach = await this.organizations.reachOf(caller)
+    const context = await deviceFor(this.store.db, reach, deviceId, 'devices.read')
     return this.view(this.store.db, context, target, null)
   }
 
@@ -112,8 +121,9 @@ export class DevicePropertyService {
     body: Record<string, unknown>,
     mode: PropertyWriteMode,
   ): Promise<PropertiesView> {
+    const reach = await this.organizations.reachOf(caller)
     const { result, change } = await this.store.db.transaction().execute(async (trx) => {
-      const context = await deviceFor(trx, this.organizations, caller, deviceId, 'devices.update')
+      const context = await deviceFor(trx, reach, deviceId, 'devices.update')
       const entries = parseBody(context, target, body)
       if (mode === 'replace') entries.push(...clearedBy(context, target, entries))
       const change = await this.apply(trx, context, target.module, entries)
@@ -187,7 +197,7 @@ export class DevicePropertyService {
           row.value = value === null ? null : JSON.stringify(value)
         }
         row.value_time = at
-        await deviceDataRepository.upsertProperty(trx, row)
+        await deviceDataRepository.upsertProperty(trx, row, REPORTED_COLUMNS)
       }
       for (const [key, value] of Object.entries(reported)) {
         if (key.startsWith('$')) continue
@@ -221,6 +231,40 @@ export class DevicePropertyService {
     return { version, desired }
   }
 
+  /**
+   * What the device (or module) has reported, in twin form (what a device reads back): components
+   * wrapped as `{"__t": "c", …}`, an acknowledged writable property as `{"value", "ac", "av", "ad"}`.
+   * Cloud properties are not the device's and are left out.
+   */
+  async reportedDocument(deviceId: string, module: string | null): Promise<Record<string, unknown>> {
+    const db = this.store.db
+    const context = await loadDevice(db, deviceId)
+    if (!context) throw notFound(`The device '${deviceId}'`)
+    const unit = unitOf(context.capabilities, module)
+    const reported: Record<string, unknown> = {}
+    for (const row of (await this.rows(db, deviceId, module)).values()) {
+      if (row.value === null) continue
+      const capabilities = row.component === '' ? unit?.root : unit?.components.get(row.component)
+      if (capabilities?.properties.get(row.name)?.cloud) continue
+      const value = JSON.parse(row.value) as unknown
+      const entry =
+        row.ack_code === null
+          ? value
+          : {
+              value,
+              ac: row.ack_code,
+              ...(row.ack_version === null ? {} : { av: Number(row.ack_version) }),
+              ...(row.ack_description === null ? {} : { ad: row.ack_description }),
+            }
+      if (row.component === '') reported[row.name] = entry
+      else {
+        const wrapped = (reported[row.component] ??= { [COMPONENT_MARKER]: 'c' }) as Record<string, unknown>
+        wrapped[row.name] = entry
+      }
+    }
+    return reported
+  }
+
   private async rows(db: Executor, deviceId: string, module: string | null) {
     const rows = await deviceDataRepository.properties(db, deviceId, module ?? '')
     return new Map(rows.map((row) => [`${row.component}/${row.name}`, row]))
@@ -234,17 +278,25 @@ export class DevicePropertyService {
     given: Entry[],
   ): Promise<DesiredPropertiesChange | null> {
     const deviceId = context.device.id
-    const rows = await this.rows(trx, deviceId, module)
-    const now = this.clock()
     // Clearing what is not set changes nothing (and asks nothing of the device).
-    const entries = given.filter((entry) => {
-      if (entry.value !== null) return true
-      const row = rows.get(`${entry.component ?? ''}/${entry.property.name}`)
-      return row !== undefined && (entry.property.cloud ? row.value : row.desired_value) !== null
-    })
+    const effective = (rows: Map<string, DevicePropertyRow>) =>
+      given.filter((entry) => {
+        if (entry.value !== null) return true
+        const row = rows.get(`${entry.component ?? ''}/${entry.property.name}`)
+        return row !== undefined && (entry.property.cloud ? row.value : row.desired_value) !== null
+      })
+    let rows = await this.rows(trx, deviceId, module)
+    let entries = effective(rows)
+    let version = 0
+    if (entries.some((entry) => !entry.property.cloud)) {
+      // The version's row is the lock that orders concurrent writes of this device's (or
+      // module's) desired properties: once it is held, what the writer before wrote is read again.
+      version = await deviceDataRepository.nextDesiredVersion(trx, deviceId, module ?? '')
+      rows = await this.rows(trx, deviceId, module)
+      entries = effective(rows)
+    }
+    const now = this.clock()
     const desired = entries.filter((entry) => !entry.property.cloud)
-    const version =
-      desired.length > 0 ? await deviceDataRepository.nextDesiredVersion(trx, deviceId, module ?? '') : 0
     const patch: Record<string, unknown> = {}
     for (const entry of entries) {
       const key = `${entry.component ?? ''}/${entry.property.name}`
@@ -263,7 +315,11 @@ export class DevicePropertyService {
         }
       }
       rows.set(key, row)
-      await deviceDataRepository.upsertProperty(trx, row)
+      await deviceDataRepository.upsertProperty(
+        trx,
+        row,
+        entry.property.cloud ? CLOUD_COLUMNS : DESIRED_COLUMNS,
+      )
     }
     return desired.length > 0 ? { deviceId, module, version, patch } : null
   }

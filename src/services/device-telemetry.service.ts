@@ -34,7 +34,8 @@ export class DeviceTelemetryService {
     target: DataTarget,
     name: string,
   ): Promise<TelemetryValue> {
-    const context = await deviceFor(this.store.db, this.organizations, caller, deviceId, 'devices.read')
+    const reach = await this.organizations.reachOf(caller)
+    const context = await deviceFor(this.store.db, reach, deviceId, 'devices.read')
     const capabilities = interfaceFor(context, target)
     if (!capabilities.telemetry.has(name)) {
       throw notFound(`The telemetry '${name}' of ${describeTarget(deviceId, target)}`)

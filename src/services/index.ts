@@ -5,8 +5,8 @@ import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
-import { DeviceAttestationService } from './device-attestation.service.js'
 import { DeviceGroupService } from './device-group.service.js'
+import { DeviceAttestationService } from './device-attestation.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceCommandService } from './device-commands.service.js'
 import { NotConnectedDevices } from './device-connections.js'
@@ -16,8 +16,8 @@ import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { DeviceModelService } from './device-model.service.js'
 import { DeviceRelationshipService } from './device-relationship.service.js'
-import { FileUploadService } from './file-upload.service.js'
 import { EnrollmentGroupService } from './enrollment-group.service.js'
+import { FileUploadService } from './file-upload.service.js'
 import { JobService } from './job.service.js'
 import { jobGroupsOf } from '../jobs/job-groups.js'
 import { OrganizationCatalog } from './organization-catalog.js'
@@ -44,18 +44,18 @@ export interface Services {
   /** Bulk import of devices from IoT Central's CSV format (the CLI's). */
   deviceImport: DeviceImportService
   deviceTemplates: DeviceTemplateService
-  /** Relationships between gateway and downstream devices. */
-  deviceRelationships: DeviceRelationshipService
-  /** What a device's template declares (components, modules), read through the device. */
-  deviceModels: DeviceModelService
-  /** Device groups: a filter over the devices, within an organization. */
-  deviceGroups: DeviceGroupService
   /** Device properties: cloud properties, desired values, what devices report. */
   deviceProperties: DevicePropertyService
   /** Last known telemetry values. */
   deviceTelemetry: DeviceTelemetryService
   /** Commands run on devices through `deviceCommands.connections` (none connect yet), and their history. */
   deviceCommands: DeviceCommandService
+  /** Relationships between gateway and downstream devices. */
+  deviceRelationships: DeviceRelationshipService
+  /** What a device's template declares (components, modules), read through the device. */
+  deviceModels: DeviceModelService
+  /** Device groups: a filter over the devices, within an organization. */
+  deviceGroups: DeviceGroupService
   callers: CallerService
   /** Jobs, and the runner that carries them out (`jobs.runner`). */
   jobs: JobService

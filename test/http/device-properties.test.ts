@@ -199,6 +199,40 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(document.desired, { fanSpeed: 2, settings: { __t: 'c', voltage: 5 } })
       })
 
+      it('asks nothing of the device when only cloud properties change, even on PUT', async () => {
+        await createDevice(server, 'cloud-only')
+        changes.length = 0
+        // A PUT clears the component's writable properties left out: none is set, so none changes.
+        const response = await server.request('PUT', '/api/devices/cloud-only/components/settings/properties', {
+          body: { note: 'Bo' },
+        })
+        assert.equal(response.status, 202, response.text)
+        assert.deepEqual(response.body, {
+          note: 'Bo',
+          $metadata: { note: { lastUpdateTime: response.body.$metadata.note.lastUpdateTime } },
+        })
+        assert.deepEqual(changes, [])
+        assert.deepEqual(await server.app.services.deviceProperties.desiredDocument('cloud-only', null), {
+          version: 1,
+          desired: {},
+        })
+      })
+
+      it('gives concurrent writes each their own desired version', async () => {
+        const responses = await Promise.all(
+          [11, 12, 13, 14].map((fanSpeed) =>
+            server.request('PATCH', '/api/devices/mx1/properties', { body: { fanSpeed } }),
+          ),
+        )
+        for (const response of responses) assert.equal(response.status, 202, response.text)
+        const versions = responses.map((r) => r.body.$metadata.fanSpeed.desiredVersion as number)
+        assert.equal(new Set(versions).size, 4)
+        const document = await server.app.services.deviceProperties.desiredDocument('mx1', null)
+        assert.equal(document.version, Math.max(...versions))
+        const last = responses[versions.indexOf(Math.max(...versions))]
+        assert.equal(document.desired.fanSpeed, last?.body.$metadata.fanSpeed.desiredValue)
+      })
+
       it('PATCH null withdraws a desired value', async () => {
         const response = await server.request('PATCH', '/api/devices/mx1/properties', { body: { fanSpeed: null } })
         assert.equal(response.status, 202, response.text)
@@ -232,6 +266,16 @@ for (const dialect of DIALECTS) {
           lastUpdateTime: '2020-04-27T22:08:55.114Z',
         })
         assert.equal(read.body.deviceinfo.manufacturer, 'Contoso')
+      })
+
+      it('answers what the device reported in twin form, cloud properties left out', async () => {
+        const reported = await server.app.services.deviceProperties.reportedDocument('mx1', null)
+        const desired = await server.app.services.deviceProperties.desiredDocument('mx1', null)
+        assert.deepEqual(reported, {
+          serialNumber: 'SN-1',
+          settings: { __t: 'c', voltage: { value: 5, ac: 200, av: desired.version, ad: 'Processed' } },
+          deviceinfo: { __t: 'c', manufacturer: 'Contoso' },
+        })
       })
 
       it('writes module and module-component properties, each module with its own version', async () => {

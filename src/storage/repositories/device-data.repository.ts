@@ -1,9 +1,12 @@
+import { sql } from 'kysely'
 import type { Executor } from './executor.js'
 import type {
   DeviceCommandRow,
   DevicePropertyRow,
   DeviceTelemetryRow,
 } from '../tables/device-data.js'
+
+export type PropertyColumn = Exclude<keyof DevicePropertyRow, 'device_id' | 'module' | 'component' | 'name'>
 
 export const deviceDataRepository = {
   async properties(db: Executor, deviceId: string, module: string): Promise<DevicePropertyRow[]> {
@@ -15,8 +18,16 @@ export const deviceDataRepository = {
       .execute()
   },
 
-  async upsertProperty(db: Executor, row: DevicePropertyRow): Promise<void> {
-    const { device_id, module, component, name, ...values } = row
+  /**
+   * Inserts the property, or sets only `columns` of the stored one: the cloud's writes and the
+   * device's reports touch different columns, so neither undoes the other.
+   */
+  async upsertProperty(
+    db: Executor,
+    row: DevicePropertyRow,
+    columns: readonly PropertyColumn[],
+  ): Promise<void> {
+    const values = Object.fromEntries(columns.map((column) => [column, row[column]]))
     await db
       .insertInto('device_properties')
       .values(row)
@@ -24,26 +35,21 @@ export const deviceDataRepository = {
       .execute()
   },
 
-  /** Counts one more change of the desired properties; answers the new version. */
+  /**
+   * Counts one more change of the desired properties, in one statement (concurrent writers each
+   * get their own version, and wait for each other); answers the new version. The first is 2:
+   * version 1 is the empty document every device starts with.
+   */
   async nextDesiredVersion(db: Executor, deviceId: string, module: string): Promise<number> {
-    const current = await db
-      .selectFrom('device_twins')
-      .select('desired_version')
-      .where('device_id', '=', deviceId)
-      .where('module', '=', module)
-      .executeTakeFirst()
-    const version = Number(current?.desired_version ?? 1) + 1
-    if (current) {
-      await db
-        .updateTable('device_twins')
-        .set({ desired_version: version })
-        .where('device_id', '=', deviceId)
-        .where('module', '=', module)
-        .execute()
-    } else {
-      await db.insertInto('device_twins').values({ device_id: deviceId, module, desired_version: version }).execute()
-    }
-    return version
+    const row = await db
+      .insertInto('device_twins')
+      .values({ device_id: deviceId, module, desired_version: 2 })
+      .onConflict((oc) =>
+        oc.columns(['device_id', 'module']).doUpdateSet({ desired_version: sql`device_twins.desired_version + 1` }),
+      )
+      .returning('desired_version')
+      .executeTakeFirstOrThrow()
+    return Number(row.desired_version)
   },
 
   async desiredVersion(db: Executor, deviceId: string, module: string): Promise<number> {
