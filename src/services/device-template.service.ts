@@ -16,6 +16,15 @@ import { requireAt } from './scope-checks.js'
 export const DTMI_PATTERN =
   '^dtmi:[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?(?::[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)*;[1-9][0-9]{0,8}$'
 const DTMI = new RegExp(DTMI_PATTERN)
+/**
+ * The model ids of IoT Central's DTDL v1 templates (`urn:<namespace>:<name>[:<version>]`), which
+ * applications made before DTDL v2 still hold and IoT Central's own job examples target.
+ */
+export const LEGACY_MODEL_ID_PATTERN = '^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}){1,8}$'
+const LEGACY_MODEL_ID = new RegExp(LEGACY_MODEL_ID_PATTERN)
+
+/** Whether `id` may name a device template: a DTMI, or a DTDL v1 `urn:` model id. */
+export const isTemplateId = (id: string): boolean => DTMI.test(id) || LEGACY_MODEL_ID.test(id)
 
 export type DeviceTemplateView = Record<string, unknown> & {
   '@id': string
@@ -58,8 +67,10 @@ export class DeviceTemplateService {
     ifMatch?: string,
   ): Promise<DeviceTemplateView> {
     await this.requireManage(caller)
-    if (!DTMI.test(id)) {
-      throw unprocessable(`deviceTemplateId: '${id}' is not a valid DTMI (e.g. dtmi:contoso:thermostat;1).`)
+    if (!isTemplateId(id)) {
+      throw unprocessable(
+        `deviceTemplateId: '${id}' is not a valid DTMI (e.g. dtmi:contoso:thermostat;1) nor a DTDL v1 model id (urn:contoso:thermostat:1).`,
+      )
     }
     if (document['@id'] !== undefined && document['@id'] !== id) {
       throw unprocessable(`@id: is read-only and must be '${id}', the id in the path.`)

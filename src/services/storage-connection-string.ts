@@ -35,7 +35,9 @@ export interface StorageConnection {
   blobEndpoint: string
 }
 
-const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/
+// Azure names accounts in lowercase, but the name is a DNS label, read without regard to case:
+// IoT Central's own example (`AccountName=MyAccountName`) is accepted.
+const ACCOUNT_NAME = /^[a-zA-Z0-9]{3,24}$/
 const HOST_SUFFIX = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
@@ -78,7 +80,7 @@ export function parseConnectionString(text: string): StorageConnection {
   }
   const accountName = values.get('AccountName')
   if (accountName !== undefined && !ACCOUNT_NAME.test(accountName)) {
-    throw refuse('AccountName must be 3-24 lowercase letters and digits.')
+    throw refuse('AccountName must be 3-24 letters and digits.')
   }
   const accountKey = values.get('AccountKey')
   const sas = values.get('SharedAccessSignature')

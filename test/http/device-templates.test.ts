@@ -263,6 +263,8 @@ for (const dialect of DIALECTS) {
         'dtmi:contoso:thermostat;0',
         'dtmi:contoso:-thermostat;1',
         'urn:contoso:thermostat;1',
+        'urn:contoso',
+        'urn::thermostat',
       ]) {
         it(`refuses the path id ${id} (not a DTMI) with 422, creating nothing`, async () => {
           const response = await put(id, template(id))
@@ -270,6 +272,15 @@ for (const dialect of DIALECTS) {
           await expectAbsent(id)
         })
       }
+
+      it('accepts the urn model ids of DTDL v1 templates, as older IoT Central applications hold', async () => {
+        for (const id of ['urn:1dgygpt7t:modelDefinition:02uwtefvdy', 'urn:contoso:thermostat:1']) {
+          const response = await put(id, template(id))
+          assert.equal(response.status, 200, response.text)
+          assert.equal(response.body['@id'], id)
+          assert.equal((await server.request('GET', path(id))).status, 200)
+        }
+      })
 
       it('answers 400 BadRequest to unparsable JSON, creating nothing', async () => {
         const response = await server.request('PUT', path(ID), { rawBody: '{"@type": [' })

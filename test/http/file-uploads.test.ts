@@ -178,7 +178,7 @@ for (const dialect of DIALECTS) {
         ['PUT', { ...base, connectionString: `${WITH_KEY};SharedAccessSignature=${SAS}` }, /either AccountKey or SharedAccessSignature, not both/],
         ['PUT', { ...base, connectionString: WITH_KEY.replace(KEY, 'notbase64!!') }, /^connectionString: AccountKey is not a base64 storage account key\.$/],
         ['PUT', { ...base, connectionString: WITH_KEY.replace(KEY, 'c2hvcnQ=') }, /AccountKey is not a base64/],
-        ['PUT', { ...base, connectionString: WITH_KEY.replace('myaccountname', 'My-Account') }, /AccountName must be 3-24 lowercase/],
+        ['PUT', { ...base, connectionString: WITH_KEY.replace('myaccountname', 'My-Account') }, /AccountName must be 3-24 letters and digits/],
         ['PUT', { ...base, connectionString: `AccountKey=${KEY}` }, /AccountKey needs AccountName/],
         ['PUT', { ...base, connectionString: WITH_KEY.replace('https', 'ftp') }, /DefaultEndpointsProtocol must be/],
         ['PUT', { ...base, connectionString: `${WITH_KEY};BlobEndpoint=ftp://x` }, /BlobEndpoint must be an http or https URL/],
