@@ -21,7 +21,7 @@ export function permissionsMarkdown(): string {
     '',
     `Application roles apply to the whole application. Organization roles apply to one organization and everything below it, and never reach the application-wide areas (${APPLICATION_WIDE_AREAS.map((a) => `\`${a}\``).join(', ')}): a custom organization role that lists one is refused, and a dependency that points there (\`users.read\` ⇒ \`roles.read\`) is left out of an organization role.`,
     '',
-    'Areas whose routes exist today: `apiTokens`, `roles`, `users`, `organizations`, `devices`, `deviceTemplates`. The others are part of the catalogue so that roles written now keep their meaning as the API grows.',
+    'Areas whose routes exist today: `apiTokens`, `roles`, `users`, `organizations`, `devices` (with `devices.executeCommands` for commands), `deviceTemplates`, `deviceGroups`, `deviceConnectivity` (`readGlobal`/`manageGlobal`: enrollment groups and their certificates; `readInstance`/`manageInstance`: a device\'s attestation and credentials), `jobs` (jobs and scheduled jobs; creating a job also needs `jobs.execute`, since it starts at once) and `fileUpload`. The others are part of the catalogue so that roles written now keep their meaning as the API grows.',
     '',
     'The organization roles (Org Admin, Org Operator, Org Viewer) exist once the first organization has been created.',
     '',
