@@ -42,7 +42,17 @@ function SignedIn({ accessToken }: { accessToken: string }) {
         who={displayNameOf(accessToken) ?? caller.principal.id}
       />
       <main className="content">
-        {page ? page.render(api, may) : <p>There is nothing here.</p>}
+        {page ? (
+          page.render(api, may, {
+            rest: path.startsWith(`${page.path}/`)
+              ? decodeURIComponent(path.slice(page.path.length + 1))
+              : '',
+            base: page.path,
+            navigate,
+          })
+        ) : (
+          <p>There is nothing here.</p>
+        )}
       </main>
     </div>
   )
