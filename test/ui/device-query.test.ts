@@ -24,6 +24,8 @@ describe('device group filter: conditions and query text', () => {
       { field: 'simulated', operator: '!=', value: 'false' },
       { field: 'organization', operator: '=', value: 'plant-a' },
       { field: 'id', operator: '=', value: 'a "quoted" id' },
+      { field: 'displayName', operator: 'startsWith', value: 'Pump' },
+      { field: 'template', operator: 'contains', value: 'contoso' },
     ]
     assert.deepEqual(fromQuery(toQuery(conditions)), conditions)
     assert.deepEqual(
@@ -36,6 +38,13 @@ describe('device group filter: conditions and query text', () => {
       ],
     )
     assert.deepEqual(fromQuery('select * from devices'), [])
+    assert.equal(
+      toQuery([{ field: 'id', operator: 'endsWith', value: '-1' }]),
+      'SELECT * FROM devices WHERE ENDSWITH($id, "-1")',
+    )
+    assert.deepEqual(fromQuery("SELECT * FROM devices WHERE contains( $displayName , 'a' )"), [
+      { field: 'displayName', operator: 'contains', value: 'a' },
+    ])
   })
 
   it('leaves to the text editor what simple conditions cannot say', () => {
@@ -45,6 +54,8 @@ describe('device group filter: conditions and query text', () => {
       'SELECT * FROM devices WHERE $provisioned = "yes"',
       'SELECT * FROM devices WHERE $template = true',
       'SELECT * FROM devices WHERE $firmware = "1.0"',
+      'SELECT * FROM devices WHERE CONTAINS($organizations, "plant")',
+      'SELECT * FROM devices WHERE NOT CONTAINS($id, "x")',
       'SELECT * FROM devices WHERE $provisioned = true AND',
       'SELECT $id FROM devices',
       'not a query',

@@ -2,8 +2,8 @@ import { useState } from 'react'
 import type { DeviceTemplate, Organization } from '../api/types'
 import {
   FIELDS,
-  OPERATORS,
   fieldInfo,
+  operatorsFor,
   fromQuery,
   toQuery,
   type Condition,
@@ -63,7 +63,9 @@ export function FilterEditor({
             { value: 'true', label: 'true' },
             { value: 'false', label: 'false' },
           ]
-        : condition.field === 'template' && templates.length > 0
+        : condition.field === 'template' &&
+            templates.length > 0 &&
+            (condition.operator === '=' || condition.operator === '!=')
           ? templates.map((template) => ({ value: template['@id'], label: templateName(template) }))
           : condition.field === 'organization' && organizations.length > 0
             ? organizations.map((organization) => ({
@@ -135,7 +137,12 @@ export function FilterEditor({
                 value={condition.field}
                 onChange={(event) => {
                   const field = event.target.value as FieldName
-                  update(index, { field, value: firstValue(field) })
+                  const keeps = operatorsFor(field).some((o) => o.operator === condition.operator)
+                  update(index, {
+                    field,
+                    value: firstValue(field),
+                    ...(keeps ? {} : { operator: '=' }),
+                  })
                 }}
               >
                 {FIELDS.map((info) => (
@@ -149,7 +156,7 @@ export function FilterEditor({
                 value={condition.operator}
                 onChange={(event) => update(index, { operator: event.target.value as Operator })}
               >
-                {OPERATORS.map((option) => (
+                {operatorsFor(condition.field).map((option) => (
                   <option key={option.operator} value={option.operator}>
                     {option.label}
                   </option>

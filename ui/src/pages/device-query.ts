@@ -10,7 +10,7 @@ export type FieldName =
   | 'id'
   | 'displayName'
 
-export type Operator = '=' | '!='
+export type Operator = '=' | '!=' | 'startsWith' | 'endsWith' | 'contains'
 
 export interface Condition {
   field: FieldName
@@ -24,22 +24,37 @@ export interface FieldInfo {
   /** How the query names it. */
   name: string
   kind: 'text' | 'boolean'
+  /** Whether the string functions (starts with, ends with, contains) apply. */
+  functions?: boolean
 }
 
 export const FIELDS: FieldInfo[] = [
-  { field: 'template', label: 'Device template', name: '$template', kind: 'text' },
+  { field: 'template', label: 'Device template', name: '$template', kind: 'text', functions: true },
   { field: 'provisioned', label: 'Provisioned', name: '$provisioned', kind: 'boolean' },
   { field: 'simulated', label: 'Simulated', name: '$simulated', kind: 'boolean' },
   { field: 'enabled', label: 'Enabled', name: '$enabled', kind: 'boolean' },
   { field: 'organization', label: 'Organization', name: '$organizations', kind: 'text' },
-  { field: 'id', label: 'Device id', name: '$id', kind: 'text' },
-  { field: 'displayName', label: 'Device name', name: '$displayName', kind: 'text' },
+  { field: 'id', label: 'Device id', name: '$id', kind: 'text', functions: true },
+  {
+    field: 'displayName',
+    label: 'Device name',
+    name: '$displayName',
+    kind: 'text',
+    functions: true,
+  },
 ]
 
-export const OPERATORS: { operator: Operator; label: string }[] = [
+export const OPERATORS: { operator: Operator; label: string; function?: string }[] = [
   { operator: '=', label: 'is' },
   { operator: '!=', label: 'is not' },
+  { operator: 'startsWith', label: 'starts with', function: 'STARTSWITH' },
+  { operator: 'endsWith', label: 'ends with', function: 'ENDSWITH' },
+  { operator: 'contains', label: 'contains', function: 'CONTAINS' },
 ]
+
+/** The operators a field takes. */
+export const operatorsFor = (field: FieldName) =>
+  OPERATORS.filter((option) => !option.function || fieldInfo(field).functions)
 
 export const fieldInfo = (field: FieldName) =>
   FIELDS.find((info) => info.field === field) as FieldInfo
@@ -55,13 +70,19 @@ export function toQuery(conditions: Condition[]): string {
     const info = fieldInfo(condition.field)
     const value =
       info.kind === 'boolean' ? (condition.value === 'false' ? 'false' : 'true') : quote(condition.value)
-    return `${info.name} ${condition.operator} ${value}`
+    const fn = OPERATORS.find((option) => option.operator === condition.operator)?.function
+    return fn ? `${fn}(${info.name}, ${value})` : `${info.name} ${condition.operator} ${value}`
   })
   return `${ALL_DEVICES} WHERE ${terms.join(' AND ')}`
 }
 
-const TERM =
-  /^\s*(\$[A-Za-z]+)\s*(=|!=|<>)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|true|false)\s*(?:(AND)\s+|$)/i
+const STRING = `"(?:[^"\\\\]|\\\\.)*"|'(?:[^'\\\\]|\\\\.)*'`
+const END = `\\s*(?:(AND)\\s+|$)`
+const TERM = new RegExp(`^\\s*(\\$[A-Za-z]+)\\s*(=|!=|<>)\\s*(${STRING}|true|false)${END}`, 'i')
+const CALL = new RegExp(
+  `^\\s*(STARTSWITH|ENDSWITH|CONTAINS)\\s*\\(\\s*(\\$[A-Za-z]+)\\s*,\\s*(${STRING})\\s*\\)${END}`,
+  'i',
+)
 
 /** The conditions a query is made of, or null when it says more than simple conditions can. */
 export function fromQuery(query: string): Condition[] | null {
@@ -70,17 +91,26 @@ export function fromQuery(query: string): Condition[] | null {
   let rest = match[1] ?? ''
   const conditions: Condition[] = []
   while (rest.trim() !== '') {
-    const term = TERM.exec(rest)
-    if (!term) return null
-    const [whole, name, operator, literal, and] = term as unknown as string[]
+    const call = CALL.exec(rest)
+    const term = call ? null : TERM.exec(rest)
+    if (!call && !term) return null
+    const [whole, name, sign, literal, and] = call
+      ? [call[0], call[2], call[1], call[3], call[4]]
+      : (term as unknown as string[])
+    const operator = call
+      ? OPERATORS.find((option) => option.function === sign!.toUpperCase())!.operator
+      : sign === '='
+        ? '='
+        : '!='
     const info = FIELDS.find((candidate) => candidate.name.toLowerCase() === name!.toLowerCase())
     if (!info) return null
+    if (call && !info.functions) return null
     const isBoolean = /^(true|false)$/i.test(literal!)
     if (isBoolean !== (info.kind === 'boolean')) return null
     const value = isBoolean
       ? literal!.toLowerCase()
       : literal!.slice(1, -1).replace(/\\(.)/g, '$1')
-    conditions.push({ field: info.field, operator: operator === '=' ? '=' : '!=', value })
+    conditions.push({ field: info.field, operator, value })
     rest = rest.slice(whole!.length)
     if (!and && rest.trim() !== '') return null
     if (and && rest.trim() === '') return null
