@@ -38,7 +38,8 @@ export function DeviceGroupDialog({
       displayName: name,
       description,
       filter,
-      ...(organizations.length > 0 ? { organizations: organization ? [organization] : null } : {}),
+      // A new group leaves out what it does not have; an edit clears it.
+      ...(organization ? { organizations: [organization] } : group ? { organizations: null } : {}),
     }
     try {
       const path = `/deviceGroups/${segment(id)}`
