@@ -5,6 +5,7 @@ import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
+import { DeviceGroupService } from './device-group.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
@@ -30,6 +31,8 @@ export interface Services {
   /** Bulk import of devices from IoT Central's CSV format (the CLI's). */
   deviceImport: DeviceImportService
   deviceTemplates: DeviceTemplateService
+  /** Device groups: a filter over the devices, within an organization. */
+  deviceGroups: DeviceGroupService
   callers: CallerService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
@@ -51,6 +54,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     devices: new DeviceService(store, organizationCatalog, clock),
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
+    deviceGroups: new DeviceGroupService(store, organizationCatalog, clock),
     callers: new CallerService(organizationCatalog),
     secrets: SecretBox.fromConfig(config),
   }

@@ -5,6 +5,7 @@ import { OPERATOR_ACCESS } from '../authz/policy.js'
 import { Reach } from '../authz/reach.js'
 import type { Clock } from '../clock.js'
 import { conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
+import { deviceGroupRepository } from '../storage/repositories/device-group.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import { organizationRepository } from '../storage/repositories/organization.repository.js'
@@ -196,10 +197,12 @@ async function addOrganizationRoles(trx: Executor, now: number): Promise<boolean
 /** "2 devices, 1 user and 1 child organization", or null when nothing is left. */
 async function whatIsLeftIn(trx: Executor, id: string, children: number): Promise<string | null> {
   const devices = await deviceRepository.countInOrganization(trx, id)
+  const deviceGroups = await deviceGroupRepository.countInOrganization(trx, id)
   const holders = await roleAssignmentRepository.holdersIn(trx, id)
   const count = (type: string) => holders.filter((h) => h.type === type).length
   const parts = [
     counted(devices, 'device'),
+    counted(deviceGroups, 'device group'),
     counted(count('user'), 'user'),
     counted(count('apiToken'), 'API token'),
     counted(children, 'child organization'),

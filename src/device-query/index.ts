@@ -1,0 +1,5 @@
+export type { Condition, DeviceQuery, FlagProperty, Property, TextMatch, TextProperty } from './ast.js'
+export { PROPERTY_NAMES } from './ast.js'
+export { QuerySyntaxError } from './lexer.js'
+export { MAX_CONDITIONS, MAX_NESTING, MAX_QUERY_LENGTH, parseDeviceQuery } from './parse.js'
+export { compileCondition } from './compile.js'
