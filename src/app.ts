@@ -22,6 +22,8 @@ import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
+import { enrollmentGroupRoutes } from './http/routes/enrollment-groups/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
@@ -192,6 +194,8 @@ export async function createApp(
           deviceTemplates: services.deviceTemplates,
           config,
         })
+        await api.register(enrollmentGroupRoutes, { enrollmentGroups: services.enrollmentGroups, config })
+        await api.register(deviceAttestationRoutes, { deviceAttestations: services.deviceAttestations })
       },
       { prefix: '/api' },
     )

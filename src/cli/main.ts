@@ -61,6 +61,14 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/devices-import.js')).devicesImport(context),
   },
   {
+    words: ['devices', 'compute-key'],
+    usage: 'devices compute-key --device-id <id> (--primary-key <group key> | --group <enrollmentGroupId>)',
+    description:
+      "Print a device's key under a symmetric-key enrollment group: base64(HMAC-SHA256(group key, device id)), as az iot central device compute-device-key does. --group reads the group's primary key from the store.",
+    options: { ...STORE_OPTIONS, 'device-id': {}, 'primary-key': {}, group: {} },
+    run: async (context) => (await import('./commands/devices-compute-key.js')).devicesComputeKey(context),
+  },
+  {
     words: ['user', 'add'],
     usage:
       'user add <userId> --email <address> --role <role id or name>[:<organization id>] [--role …] [--json]',

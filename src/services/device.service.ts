@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js'
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
+import { deviceAttestationRepository } from '../storage/repositories/provisioning.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
@@ -124,6 +125,7 @@ export class DeviceService {
       requireAt(reach, 'devices.delete', row.organization_id)
       checkEtag(expectedEtag(undefined, ifMatch), row.etag, `The device '${id}'`)
       await deviceRepository.delete(trx, id)
+      await deviceAttestationRepository.delete(trx, id)
     })
   }
 

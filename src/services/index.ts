@@ -5,12 +5,15 @@ import { ApiTokenService } from './api-token.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
+import { DeviceAttestationService } from './device-attestation.service.js'
 import { DeviceGroupService } from './device-group.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
+import { EnrollmentGroupService } from './enrollment-group.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
+import { ProvisioningService } from './provisioning.service.js'
 import { RoleCatalog } from './role-catalog.js'
 import { RoleService } from './role.service.js'
 import { UserService } from './user.service.js'
@@ -36,6 +39,12 @@ export interface Services {
   callers: CallerService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
+  /** Enrollment groups and their signing certificates (application-wide). */
+  enrollmentGroups: EnrollmentGroupService
+  /** Devices' own attestations and their credentials, for API callers. */
+  deviceAttestations: DeviceAttestationService
+  /** The ID scope and device authentication facts for the device plane (no caller checks). */
+  provisioning: ProvisioningService
 }
 
 /** Initializes the application in the store (first start) and wires the services. */
@@ -43,6 +52,10 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const applicationId = await initializeApplication(store, clock())
   const roles = new RoleCatalog(store)
   const organizationCatalog = new OrganizationCatalog(store)
+  const secrets = SecretBox.fromConfig(config)
+  const enrollmentGroups = new EnrollmentGroupService(store, organizationCatalog, secrets, clock)
+  const provisioning = new ProvisioningService(store, enrollmentGroups, secrets, clock)
+  await provisioning.initialize()
   return {
     applicationId,
     roles,
@@ -56,6 +69,9 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     deviceGroups: new DeviceGroupService(store, organizationCatalog, clock),
     callers: new CallerService(organizationCatalog),
-    secrets: SecretBox.fromConfig(config),
+    secrets,
+    enrollmentGroups,
+    deviceAttestations: new DeviceAttestationService(store, organizationCatalog, provisioning, secrets, clock),
+    provisioning,
   }
 }
