@@ -24,9 +24,11 @@ import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
 import { enrollmentGroupRoutes } from './http/routes/enrollment-groups/index.js'
+import { jobRoutes } from './http/routes/jobs/index.js'
 import { meRoutes } from './http/routes/me/index.js'
 import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
+import { scheduledJobRoutes } from './http/routes/scheduled-jobs/index.js'
 import { serviceRoutes } from './http/routes/service.js'
 import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
@@ -196,6 +198,8 @@ export async function createApp(
         })
         await api.register(enrollmentGroupRoutes, { enrollmentGroups: services.enrollmentGroups, config })
         await api.register(deviceAttestationRoutes, { deviceAttestations: services.deviceAttestations })
+        await api.register(jobRoutes, { jobs: services.jobs, config })
+        await api.register(scheduledJobRoutes, { scheduledJobs: services.scheduledJobs, config })
       },
       { prefix: '/api' },
     )
@@ -222,6 +226,7 @@ export async function createApp(
     }
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
+    services.jobs.runner.start()
 
     return {
       app,
@@ -230,6 +235,7 @@ export async function createApp(
       idp,
       setup,
       async close() {
+        await services.jobs.runner.stop()
         await app.close()
         await idp?.close()
         if (!deps.store) await store.close()

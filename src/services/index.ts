@@ -11,11 +11,13 @@ import { DeviceImportService } from './device-import.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { EnrollmentGroupService } from './enrollment-group.service.js'
+import { JobService } from './job.service.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { ProvisioningService } from './provisioning.service.js'
 import { RoleCatalog } from './role-catalog.js'
 import { RoleService } from './role.service.js'
+import { ScheduledJobService } from './scheduled-job.service.js'
 import { UserService } from './user.service.js'
 
 /** Everything the HTTP layer and the CLI call; both go through the same services. */
@@ -37,6 +39,9 @@ export interface Services {
   /** Device groups: a filter over the devices, within an organization. */
   deviceGroups: DeviceGroupService
   callers: CallerService
+  /** Jobs, and the runner that carries them out (`jobs.runner`). */
+  jobs: JobService
+  scheduledJobs: ScheduledJobService
   /** Seals the secrets the store must keep readable (enrollment-group keys, connection strings). */
   secrets: SecretBox
   /** Enrollment groups and their signing certificates (application-wide). */
@@ -56,6 +61,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const enrollmentGroups = new EnrollmentGroupService(store, organizationCatalog, secrets, clock)
   const provisioning = new ProvisioningService(store, enrollmentGroups, secrets, clock)
   await provisioning.initialize()
+  const jobs = new JobService(store, organizationCatalog, clock)
   return {
     applicationId,
     roles,
@@ -73,5 +79,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     enrollmentGroups,
     deviceAttestations: new DeviceAttestationService(store, organizationCatalog, provisioning, secrets, clock),
     provisioning,
+    jobs,
+    scheduledJobs: new ScheduledJobService(store, organizationCatalog, jobs, clock),
   }
 }
