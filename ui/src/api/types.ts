@@ -51,6 +51,7 @@ export interface Device {
 export interface DeviceTemplate {
   '@id': string
   displayName?: string | Record<string, string>
+  capabilityModel?: unknown
 }
 
 export interface Page<T> {

@@ -4,6 +4,8 @@ import type { Device } from '../api/types'
 import { ErrorMessage } from '../components/ErrorMessage'
 
 const SHOWN = 10
+/** The most devices the preview answers (the server's own limit). */
+const PREVIEW_LIMIT = 25
 
 /** The devices a filter matches right now, asked again a moment after the filter changes. */
 export function DevicePreview({
@@ -52,6 +54,8 @@ export function DevicePreview({
         <p aria-live="polite" id="preview-count">
           {devices.length === 0
             ? 'No device matches.'
+            : devices.length >= PREVIEW_LIMIT
+              ? `${PREVIEW_LIMIT} or more devices match.`
             : devices.length === 1
               ? '1 device matches.'
               : `${devices.length} devices match.`}

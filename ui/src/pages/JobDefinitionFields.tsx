@@ -1,6 +1,7 @@
 import type { JobDataType } from '../api/types'
 import { OrganizationSelect } from '../components/Controls'
 import { DATA_TYPES, type JobChoices, type JobForm } from './job-form'
+import { capabilityPaths } from './template-capabilities'
 import { templateName } from './template-name'
 
 /** The fields a job and a scheduled job share: what to do, to which group, in which batches. */
@@ -15,6 +16,10 @@ export function JobDefinitionFields({
 }) {
   const set = <K extends keyof JobForm>(key: K, value: JobForm[K]) =>
     onChange({ ...form, [key]: value })
+  const paths = capabilityPaths(
+    choices.templates.find((template) => template['@id'] === form.target),
+    form.type,
+  )
   const templateSelect = (id: string, label: string, key: 'target' | 'template') => (
     <>
       <label htmlFor={id}>{label}</label>
@@ -93,14 +98,33 @@ export function JobDefinitionFields({
         <>
           {templateSelect('job-target', 'Device template', 'target')}
           <label htmlFor="job-path">
-            {form.type === 'command' ? 'Command name' : 'Property name (component.property)'}
+            {form.type === 'command' ? 'Command' : 'Property'}
           </label>
-          <input
-            id="job-path"
-            required
-            value={form.path}
-            onChange={(event) => set('path', event.target.value)}
-          />
+          {paths.length > 0 ? (
+            <select
+              id="job-path"
+              required
+              value={form.path}
+              onChange={(event) => set('path', event.target.value)}
+            >
+              <option value="">Choose…</option>
+              {form.path && !paths.includes(form.path) ? (
+                <option value={form.path}>{form.path}</option>
+              ) : null}
+              {paths.map((path) => (
+                <option key={path} value={path}>
+                  {path}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id="job-path"
+              required
+              value={form.path}
+              onChange={(event) => set('path', event.target.value)}
+            />
+          )}
           <label htmlFor="job-value">
             {form.type === 'command' ? 'Payload (JSON, optional)' : 'Value (JSON or text)'}
           </label>
