@@ -132,7 +132,7 @@ describe('device query: valid forms', () => {
 
   it(`accepts ${MAX_CONDITIONS} conditions and ${MAX_NESTING - 1} levels of nesting`, () => {
     const many = Array.from({ length: MAX_CONDITIONS }, (_, i) => `$id = "d${i}"`).join(' OR ')
-    assert.equal((where(many) as { operands: unknown[] }).operands.length, MAX_CONDITIONS)
+    assert.equal((where(many) as unknown as { operands: unknown[] }).operands.length, MAX_CONDITIONS)
     const deep = `${'('.repeat(MAX_NESTING - 1)}$id = "a"${')'.repeat(MAX_NESTING - 1)}`
     assert.deepEqual(where(deep), text('id', 'a'))
   })
