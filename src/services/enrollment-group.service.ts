@@ -153,11 +153,12 @@ export class EnrollmentGroupService {
     }
     if (input.type === undefined || input.type === null) throw unprocessable('type: is required.')
     if (!input.attestation) throw unprocessable('attestation: is required.')
+    if (input.attestation.type === undefined) throw unprocessable('attestation.type: is required.')
     return this.write(id, 'put', input, (current) => ({
       displayName: input.displayName as string,
       enabled: input.enabled ?? true,
       type: input.type as string,
-      attestationType: input.attestation?.type ?? current?.attestation_type,
+      attestationType: input.attestation?.type,
     }))
   }
 

@@ -203,6 +203,7 @@ for (const dialect of DIALECTS) {
           [{ type: 'iot', attestation: { type: 'symmetricKey' } }, /^displayName: is required/],
           [{ displayName: 'x', attestation: { type: 'symmetricKey' } }, /^type: is required/],
           [{ displayName: 'x', type: 'iot' }, /^attestation: is required/],
+          [{ ...SAS_GROUP, attestation: {} }, /^attestation\.type: is required/],
           [{ ...SAS_GROUP, type: 'edge' }, /^type: must be one of/],
           [{ ...SAS_GROUP, attestation: { type: 'tpm' } }, /^attestation\.type: must be one of/],
           [{ ...SAS_GROUP, attestation: { type: 'x509' } }, /^attestation\.type: is symmetricKey and cannot change/],
