@@ -21,6 +21,7 @@ import { validatorCompiler } from './http/validation.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
+import { deviceDataRoutes } from './http/routes/device-data/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
 import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
 import { enrollmentGroupRoutes } from './http/routes/enrollment-groups/index.js'
@@ -192,6 +193,12 @@ export async function createApp(
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
         await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
+        await api.register(deviceDataRoutes, {
+          properties: services.deviceProperties,
+          telemetry: services.deviceTelemetry,
+          commands: services.deviceCommands,
+          config,
+        })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,

@@ -38,7 +38,7 @@ export class AppError extends Error {
 
   /** Server-side failures are not explained to the client. */
   get expose(): boolean {
-    return this.status < 500 || this.code === 'ServiceUnavailable'
+    return this.status < 500 || this.code === 'ServiceUnavailable' || this.code === 'GatewayTimeout'
   }
 }
 

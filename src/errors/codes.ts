@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   TooManyRequests: 429,
   InternalServerError: 500,
   ServiceUnavailable: 503,
+  /** A device got a command but did not answer in time. */
+  GatewayTimeout: 504,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS

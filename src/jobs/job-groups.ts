@@ -1,4 +1,6 @@
 import type { DeviceRow } from '../storage/schema.js'
+import { AppError } from '../errors/app-error.js'
+import type { Store } from '../storage/store.js'
 
 /** What jobs need to know of device groups: where a group lives, and its members a page at a time. */
 export interface JobGroups {
@@ -16,4 +18,34 @@ export const noGroups: JobGroups = {
   async membersPage() {
     return []
   },
+}
+
+/** The device groups' own service, as jobs see it. */
+export interface DeviceGroupMembers {
+  membersPage(groupId: string, after: string | null, limit: number): Promise<DeviceRow[]>
+}
+
+/**
+ * Jobs over the application's device groups: where a group lives is read from its row; its members
+ * come from the device-group service (a group deleted while a job copies its members has none left).
+ */
+export function jobGroupsOf(store: Store, groups: DeviceGroupMembers): JobGroups {
+  return {
+    async organizationOf(groupId) {
+      const row = await store.db
+        .selectFrom('device_groups')
+        .select('organization_id')
+        .where('id', '=', groupId)
+        .executeTakeFirst()
+      return row === undefined ? undefined : row.organization_id
+    },
+    async membersPage(groupId, after, limit) {
+      try {
+        return await groups.membersPage(groupId, after, limit)
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'NotFound') return []
+        throw error
+      }
+    },
+  }
 }

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js'
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
+import { deviceDataRepository } from '../storage/repositories/device-data.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
 import { deviceAttestationRepository } from '../storage/repositories/provisioning.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
@@ -126,6 +127,7 @@ export class DeviceService {
       checkEtag(expectedEtag(undefined, ifMatch), row.etag, `The device '${id}'`)
       await deviceRepository.delete(trx, id)
       await deviceAttestationRepository.delete(trx, id)
+      await deviceDataRepository.deleteDevice(trx, id)
     })
   }
 

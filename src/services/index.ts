@@ -8,10 +8,15 @@ import { CallerService } from './caller.service.js'
 import { DeviceAttestationService } from './device-attestation.service.js'
 import { DeviceGroupService } from './device-group.service.js'
 import { DeviceImportService } from './device-import.service.js'
+import { DeviceCommandService } from './device-commands.service.js'
+import { NotConnectedDevices } from './device-connections.js'
+import { DevicePropertyService } from './device-properties.service.js'
+import { DeviceTelemetryService } from './device-telemetry.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
 import { DeviceService } from './device.service.js'
 import { EnrollmentGroupService } from './enrollment-group.service.js'
 import { JobService } from './job.service.js'
+import { jobGroupsOf } from '../jobs/job-groups.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { ProvisioningService } from './provisioning.service.js'
@@ -38,6 +43,12 @@ export interface Services {
   deviceTemplates: DeviceTemplateService
   /** Device groups: a filter over the devices, within an organization. */
   deviceGroups: DeviceGroupService
+  /** Device properties: cloud properties, desired values, what devices report. */
+  deviceProperties: DevicePropertyService
+  /** Last known telemetry values. */
+  deviceTelemetry: DeviceTelemetryService
+  /** Commands run on devices through `deviceCommands.connections` (none connect yet), and their history. */
+  deviceCommands: DeviceCommandService
   callers: CallerService
   /** Jobs, and the runner that carries them out (`jobs.runner`). */
   jobs: JobService
@@ -61,7 +72,11 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const enrollmentGroups = new EnrollmentGroupService(store, organizationCatalog, secrets, clock)
   const provisioning = new ProvisioningService(store, enrollmentGroups, secrets, clock)
   await provisioning.initialize()
+  const deviceGroups = new DeviceGroupService(store, organizationCatalog, clock)
+  const deviceProperties = new DevicePropertyService(store, organizationCatalog, clock)
   const jobs = new JobService(store, organizationCatalog, clock)
+  jobs.useGroups(jobGroupsOf(store, deviceGroups))
+  jobs.useCloudProperties(deviceProperties)
   return {
     applicationId,
     roles,
@@ -73,7 +88,10 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     devices: new DeviceService(store, organizationCatalog, clock),
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
-    deviceGroups: new DeviceGroupService(store, organizationCatalog, clock),
+    deviceGroups,
+    deviceProperties,
+    deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
+    deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
     callers: new CallerService(organizationCatalog),
     secrets,
     enrollmentGroups,
