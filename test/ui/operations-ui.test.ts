@@ -22,11 +22,19 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
   }
   const nav = (name: string) =>
     page.getByRole('navigation').getByRole('link', { name, exact: true }).click()
+  /** Clicks a dialog's submit button; the dialog closes, or its error fails the test in its words. */
+  const submit = async (name: string) => {
+    const dialog = page.getByRole('dialog')
+    await dialog.getByRole('button', { name, exact: true }).click()
+    const alert = dialog.getByRole('alert')
+    await Promise.race([dialog.waitFor({ state: 'detached' }), alert.waitFor()])
+    if (await alert.isVisible()) throw new Error(`the dialog says: ${await alert.innerText()}`)
+  }
   const previewSays = (text: string) =>
     page.getByRole('region', { name: 'Matching devices' }).getByText(text, { exact: true }).waitFor()
 
   before(async () => {
-    server = await startServer('sqlite')
+    server = await startServer(process.env.UI_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite')
     await server.app.setup!.complete({ email: EMAIL, password: PASSWORD, name: 'Ada' })
     await put('/api/organizations/plant-a', { displayName: 'Plant A' })
     await put(`/api/deviceTemplates/${encodeURIComponent(PUMP)}`, {
@@ -94,7 +102,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     assert.equal(await page.getByLabel('Value of condition 1').inputValue(), PUMP)
     assert.equal(await page.getByLabel('Field of condition 2').count(), 0)
 
-    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await submit('Create')
     await page.getByRole('link', { name: 'Pumps' }).click()
     await page.getByRole('row', { name: /pump-1/ }).waitFor()
     await page.getByRole('row', { name: /pump-2/ }).waitFor()
@@ -111,7 +119,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     await page.getByLabel('Group name').fill('Factory floor')
     await page.getByLabel('Devices', { exact: true }).selectOption({ label: 'IoT devices' })
     await page.getByLabel('Attestation').selectOption({ label: 'Shared access signature (SAS)' })
-    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await submit('Create')
 
     const primary = page.getByRole('textbox', { name: 'Primary key' })
     await primary.waitFor()
@@ -145,7 +153,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     await page.getByLabel('Group name').fill('Edge certificates')
     await page.getByLabel('Devices', { exact: true }).selectOption({ label: 'IoT Edge devices' })
     await page.getByLabel('Attestation').selectOption({ label: 'Certificates (X.509)' })
-    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await submit('Create')
 
     const primary = page.getByRole('region', { name: 'Primary certificate' })
     await primary.getByText('No certificate yet.').waitFor()
@@ -205,7 +213,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     await page.getByLabel('Value (JSON or text)').fill('42')
     await page.getByLabel('Run in batches').check()
     await page.getByLabel('Batch size', { exact: true }).fill('1')
-    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    await submit('Run')
     await page.waitForURL(/\/jobs\/set-speed$/)
     await page.getByRole('heading', { name: 'Set speed' }).waitFor()
     const created = await server.request('GET', '/api/jobs/set-speed')
@@ -214,6 +222,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
 
     // One step: the group's devices are taken into the job, and the first batch (one device) is done.
     await runner.runOnce()
+    console.log('AFTER1', JSON.stringify((await server.request('GET', '/api/jobs/set-speed/devices')).body), JSON.stringify((await server.request('GET', '/api/jobs/set-speed')).body))
     await page.getByRole('button', { name: 'Refresh' }).click()
     const statuses = page.getByRole('table', { name: 'Device statuses' })
     await statuses.getByRole('row', { name: /pump-1 Failed/ }).waitFor()
@@ -255,7 +264,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     await page.getByLabel('Repeats').selectOption({ label: 'Every week' })
     await page.getByLabel('Ends').selectOption({ label: 'After a number of runs' })
     await page.getByLabel('Number of runs').fill('3')
-    await page.getByRole('button', { name: 'Create', exact: true }).click()
+    await submit('Create')
     await page.getByRole('row', { name: /Weekly reboot.*Every week.*3 times/ }).waitFor()
 
     const stored = await server.request('GET', '/api/scheduledJobs/weekly-reboot')
@@ -269,7 +278,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
 
     await page.getByRole('button', { name: 'Edit Weekly reboot' }).click()
     await page.getByLabel('Enabled').uncheck()
-    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    await submit('Save')
     await page.getByRole('row', { name: /Weekly reboot.*Disabled/ }).waitFor()
     const edited = await server.request('GET', '/api/scheduledJobs/weekly-reboot')
     assert.equal(edited.body.enabled, false)
