@@ -3,6 +3,7 @@ import type { Permission } from '../authz/permissions.js'
 import { unprocessable } from '../errors/app-error.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import type { Executor } from '../storage/repositories/executor.js'
+import { readCapabilities, schemaMismatch } from '../services/device-capabilities.js'
 import { requireAt } from '../services/scope-checks.js'
 import type { JobGroups } from './job-groups.js'
 
@@ -86,7 +87,7 @@ export async function checkDefinition(
     throw unprocessable('group: is required (the id of a device group).')
   }
   const group = input.group
-  const groupOrganization = await groups.organizationOf(group)
+  const groupOrganization = await groups.organizationOf(group, db)
   if (groupOrganization === undefined || !reach.includes('deviceGroups.read', groupOrganization)) {
     throw unprocessable(`group: the device group '${group}' does not exist.`)
   }
@@ -200,6 +201,11 @@ async function checkData(db: Executor, data: unknown): Promise<JobData[]> {
     if (kind !== 'command' && entry.value === undefined) {
       throw unprocessable(`${at}.value: is required.`)
     }
+    const mismatch =
+      entry.value === undefined || entry.value === null || capability.schema === undefined
+        ? null
+        : schemaMismatch(capability.schema, entry.value)
+    if (mismatch !== null) throw unprocessable(`${at}.value: ${mismatch}`)
     entries.push({
       type: kind,
       target: entry.target,
@@ -216,42 +222,30 @@ const describeKind = (kind: TargetedJobData['type']): string =>
 export interface Capability {
   kind: TargetedJobData['type']
   writable: boolean
-}
-
-const typesOf = (entry: Record<string, unknown>): string[] => {
-  const type = entry['@type']
-  return typeof type === 'string' ? [type] : Array.isArray(type) ? type.filter((t) => typeof t === 'string') : []
+  /** the value's schema (a property's, a command's request) */
+  schema: unknown
 }
 
 /**
  * The capability `path` names in a template document: `name` in the template's own interface,
- * `component.name` in one of its components (whose schema is given inline).
+ * `component.name` in one of its components (read as the device-properties part reads them).
  */
 export function findCapability(document: Record<string, unknown>, path: string): Capability | undefined {
-  const model = isObject(document.capabilityModel) ? document.capabilityModel : undefined
-  if (!model) return undefined
   const parts = path.split('.')
   if (parts.length > 2 || parts.some((p) => p === '')) return undefined
-  let contents = Array.isArray(model.contents) ? (model.contents as unknown[]) : []
-  if (parts.length === 2) {
-    const component = contents.find(
-      (c) => isObject(c) && c.name === parts[0] && typesOf(c).includes('Component'),
-    ) as Record<string, unknown> | undefined
-    const schema = component?.schema
-    if (!isObject(schema) || !Array.isArray(schema.contents)) return undefined
-    contents = schema.contents as unknown[]
+  const unit = readCapabilities(document).device
+  const capabilities = parts.length === 2 ? unit.components.get(parts[0] as string) : unit.root
+  if (!capabilities) return undefined
+  const name = parts[parts.length - 1] as string
+  const command = capabilities.commands.get(name)
+  if (command) return { kind: 'command', writable: false, schema: command.request }
+  const property = capabilities.properties.get(name)
+  if (!property) return undefined
+  return {
+    kind: property.cloud ? 'cloudProperty' : 'property',
+    writable: property.writable,
+    schema: property.schema,
   }
-  const name = parts[parts.length - 1]
-  const entry = contents.find((c) => isObject(c) && c.name === name) as Record<string, unknown> | undefined
-  if (!entry) return undefined
-  const types = typesOf(entry)
-  if (types.includes('Command')) return { kind: 'command', writable: false }
-  if (types.includes('Property')) {
-    return types.includes('Cloud')
-      ? { kind: 'cloudProperty', writable: true }
-      : { kind: 'property', writable: entry.writable === true }
-  }
-  return undefined
 }
 
 function checkBatch(batch: unknown): JobBatch {

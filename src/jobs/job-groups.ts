@@ -1,11 +1,14 @@
 import type { DeviceRow } from '../storage/schema.js'
 import { AppError } from '../errors/app-error.js'
-import type { Store } from '../storage/store.js'
+import type { Executor } from '../storage/repositories/executor.js'
 
 /** What jobs need to know of device groups: where a group lives, and its members a page at a time. */
 export interface JobGroups {
-  /** The group's organization (`null`: the root), or `undefined` when no such group exists. */
-  organizationOf(groupId: string): Promise<string | null | undefined>
+  /**
+   * The group's organization (`null`: the root), or `undefined` when no such group exists; read
+   * through `db`, the transaction of the write that asks.
+   */
+  organizationOf(groupId: string, db: Executor): Promise<string | null | undefined>
   /** The group's devices in id order after `after` (exclusive), at most `limit`. */
   membersPage(groupId: string, after: string | null, limit: number): Promise<DeviceRow[]>
 }
@@ -29,10 +32,10 @@ export interface DeviceGroupMembers {
  * Jobs over the application's device groups: where a group lives is read from its row; its members
  * come from the device-group service (a group deleted while a job copies its members has none left).
  */
-export function jobGroupsOf(store: Store, groups: DeviceGroupMembers): JobGroups {
+export function jobGroupsOf(groups: DeviceGroupMembers): JobGroups {
   return {
-    async organizationOf(groupId) {
-      const row = await store.db
+    async organizationOf(groupId, db) {
+      const row = await db
         .selectFrom('device_groups')
         .select('organization_id')
         .where('id', '=', groupId)

@@ -73,7 +73,10 @@ export class JobRunner {
     this.schedule(intervalMs)
   }
 
-  /** Stops the loop and waits (a few seconds at most) for the pass under way. */
+  /**
+   * Stops the loop and waits (a few seconds at most) for the pass under way, which ends after the
+   * device it is on. `runOnce` still works afterwards (tests drive the runner by hand).
+   */
   async stop(): Promise<void> {
     this.stopped = true
     this.running = false
@@ -88,6 +91,7 @@ export class JobRunner {
       }),
     ])
     if (timeout) clearTimeout(timeout)
+    this.stopped = false
   }
 
   /** Asks the loop (when started) for a pass soon. */
@@ -111,7 +115,7 @@ export class JobRunner {
   }
 
   private schedule(delay: number): void {
-    if (this.stopped) return
+    if (this.stopped || !this.running) return
     if (this.timer) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = null

@@ -75,7 +75,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const deviceGroups = new DeviceGroupService(store, organizationCatalog, clock)
   const deviceProperties = new DevicePropertyService(store, organizationCatalog, clock)
   const jobs = new JobService(store, organizationCatalog, clock)
-  jobs.useGroups(jobGroupsOf(store, deviceGroups))
+  jobs.useGroups(jobGroupsOf(deviceGroups))
   jobs.useCloudProperties(deviceProperties)
   return {
     applicationId,
