@@ -222,7 +222,6 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
 
     // One step: the group's devices are taken into the job, and the first batch (one device) is done.
     await runner.runOnce()
-    console.log('AFTER1', JSON.stringify((await server.request('GET', '/api/jobs/set-speed/devices')).body), JSON.stringify((await server.request('GET', '/api/jobs/set-speed')).body))
     await page.getByRole('button', { name: 'Refresh' }).click()
     const statuses = page.getByRole('table', { name: 'Device statuses' })
     await statuses.getByRole('row', { name: /pump-1 Failed/ }).waitFor()
