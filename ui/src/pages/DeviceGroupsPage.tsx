@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { organizationsFor, namer } from '../api/lists'
 import { segment } from '../api/paths'
@@ -12,6 +13,8 @@ import { useLoad } from '../components/useLoad'
 import { usePaged } from '../components/usePaged'
 import { itemPath, type Route } from '../router'
 import { DeviceGroupDialog } from './DeviceGroupDialog'
+import { jobChoices } from './job-form'
+import { JobDialog } from './JobDialog'
 
 type May = (permission: string) => boolean
 
@@ -117,6 +120,12 @@ function DeviceGroupView({ api, may, route }: { api: ApiClient; may: May; route:
   })
   const names = namer(extra.data)
   const shown = group.data
+  const mayRunJobs = may('jobs.read') && may('jobs.create') && may('jobs.execute')
+  const [runningJob, setRunningJob] = useState(false)
+  const jobOptions = useLoad(
+    () => (runningJob ? jobChoices(api, may) : Promise.resolve(null)),
+    runningJob,
+  )
 
   return (
     <section aria-labelledby="page-title">
@@ -124,11 +133,18 @@ function DeviceGroupView({ api, may, route }: { api: ApiClient; may: May; route:
         Device groups
       </BackLink>
       <PageHead title={shown?.displayName ?? route.rest}>
-        {shown && may('deviceGroups.update') ? (
-          <button type="button" onClick={() => editor.open(shown)}>
-            Edit
-          </button>
-        ) : null}
+        <div className="actions tight">
+          {shown && mayRunJobs ? (
+            <button type="button" className="secondary" onClick={() => setRunningJob(true)}>
+              Run a job on this group
+            </button>
+          ) : null}
+          {shown && may('deviceGroups.update') ? (
+            <button type="button" onClick={() => editor.open(shown)}>
+              Edit
+            </button>
+          ) : null}
+        </div>
       </PageHead>
       <ErrorMessage error={group.error ?? devices.error} />
       {shown ? (
@@ -174,6 +190,15 @@ function DeviceGroupView({ api, may, route }: { api: ApiClient; may: May; route:
         </table>
       ) : null}
       {devices.pager}
+      {runningJob && jobOptions.data ? (
+        <JobDialog
+          api={api}
+          choices={jobOptions.data}
+          initialGroup={route.rest}
+          onClose={() => setRunningJob(false)}
+          onCreated={(job) => route.navigate(`/jobs/${encodeURIComponent(job.id)}`)}
+        />
+      ) : null}
       {editor.editing && extra.data ? (
         <DeviceGroupDialog
           api={api}

@@ -203,8 +203,10 @@ function JobView({ api, may, route }: { api: ApiClient; may: May; route: Route }
             <>
               <dt>Batches</dt>
               <dd>
-                {shown.batch.value}
-                {shown.batch.type === 'percentage' ? '%' : ' devices'} at a time
+                {shown.batch.type === 'percentage'
+                  ? `${shown.batch.value}% of the devices`
+                  : `${shown.batch.value} ${shown.batch.value === 1 ? 'device' : 'devices'}`}{' '}
+                at a time
               </dd>
             </>
           ) : null}
@@ -212,8 +214,12 @@ function JobView({ api, may, route }: { api: ApiClient; may: May; route: Route }
             <>
               <dt>Cancellation threshold</dt>
               <dd>
-                {shown.cancellationThreshold.value}
-                {shown.cancellationThreshold.type === 'percentage' ? '%' : ' devices'} failed
+                {shown.cancellationThreshold.type === 'percentage'
+                  ? `${shown.cancellationThreshold.value}% of the devices`
+                  : `${shown.cancellationThreshold.value} ${
+                      shown.cancellationThreshold.value === 1 ? 'device' : 'devices'
+                    }`}{' '}
+                failed
                 {shown.cancellationThreshold.batch ? ', per batch' : ''}
               </dd>
             </>
