@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
+import { AccountService } from '../../src/idp/accounts.js'
 import { chromiumMissing, launchChromium, signIn } from '../helpers/chromium.js'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { ROLE_IDS, startServer, type TestServer } from '../helpers/server.js'
 import { createCa, issue } from '../helpers/x509-chain.js'
 
 const EMAIL = 'ada@example.com'
@@ -285,5 +286,54 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
 
     await page.getByRole('link', { name: 'Weekly reboot' }).click()
     await page.getByText('It has not run yet.').waitFor()
+  })
+
+  it('shows each person only the pages and buttons their roles open', async () => {
+    const people = [
+      ['otto@example.com', 'otto', { role: ROLE_IDS.operator }],
+      ['orla@example.com', 'orla', { role: ROLE_IDS.orgOperator, organization: 'plant-a' }],
+    ] as const
+    for (const [email, id, role] of people) {
+      await new AccountService(server.app.store, server.clock.read).add(email, PASSWORD)
+      await put(`/api/users/${id}`, { type: 'email', email, roles: [role] })
+    }
+    const context = await browser.newContext()
+    try {
+      const other = await context.newPage()
+      const links = async () =>
+        (await other.getByRole('navigation').getByRole('link').allInnerTexts()).map((text) =>
+          text.trim(),
+        )
+
+      // An Operator runs jobs on groups, but neither sees device connection groups nor a device's keys.
+      await signIn(other, server.url, 'otto@example.com', PASSWORD)
+      await other.getByRole('row', { name: /pump-1/ }).waitFor()
+      assert.deepEqual(await links(), [
+        'Devices',
+        'Device groups',
+        'Device templates',
+        'Jobs',
+        'Scheduled jobs',
+      ])
+      assert.equal(await other.getByRole('button', { name: 'Connect pump-1' }).count(), 0)
+      await other.getByRole('link', { name: 'Jobs', exact: true }).click()
+      await other.getByRole('button', { name: 'New job' }).waitFor()
+      // Its address answers with the first page the Operator may see.
+      await other.goto(`${server.url}/admin/device-connection-groups`)
+      await other.getByRole('button', { name: 'Sign in' }).click()
+      await other.getByRole('heading', { name: 'Devices' }).waitFor()
+      assert.equal(await other.getByRole('heading', { name: 'Device connection groups' }).count(), 0)
+
+      // An Org Operator reads the groups of its organization (none here) and runs no jobs.
+      await other.context().clearCookies()
+      await signIn(other, server.url, 'orla@example.com', PASSWORD)
+      await other.getByRole('heading', { name: 'Devices' }).waitFor()
+      assert.deepEqual(await links(), ['Devices', 'Device groups', 'Device templates'])
+      await other.getByRole('link', { name: 'Device groups', exact: true }).click()
+      await other.getByText('No device groups yet.').waitFor()
+      assert.equal(await other.getByRole('button', { name: 'New device group' }).count(), 0)
+    } finally {
+      await context.close()
+    }
   })
 })
