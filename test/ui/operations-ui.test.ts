@@ -111,6 +111,16 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     const group = await server.request('GET', '/api/deviceGroups/pumps')
     assert.equal(group.body.filter, `SELECT * FROM devices WHERE $template = "${PUMP}"`)
     assert.equal(group.body.displayName, 'Pumps')
+
+    // Editing reads the filter back into conditions.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click()
+    assert.equal(await page.getByLabel('Value of condition 1').inputValue(), PUMP)
+    await previewSays('2 devices match.')
+    await page.getByLabel('Description').fill('Every pump')
+    await submit('Save')
+    await page.getByText('Every pump').waitFor()
+    const edited = await server.request('GET', '/api/deviceGroups/pumps')
+    assert.deepEqual([edited.body.description, edited.body.filter], ['Every pump', group.body.filter])
   })
 
   it('creates a SAS device connection group whose keys show only on demand, and disables it', async () => {

@@ -166,6 +166,7 @@ export function JobDefinitionFields({
                 id="job-batch-value"
                 type="number"
                 min={1}
+                max={form.batchType === 'percentage' ? 100 : undefined}
                 required
                 value={form.batchValue}
                 onChange={(event) => set('batchValue', event.target.value)}
@@ -202,7 +203,8 @@ export function JobDefinitionFields({
                 <input
                   id="job-cancel-value"
                   type="number"
-                  min={1}
+                  min={0}
+                  max={form.cancelType === 'percentage' ? 100 : undefined}
                   required
                   value={form.cancelValue}
                   onChange={(event) => set('cancelValue', event.target.value)}
