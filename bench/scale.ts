@@ -1,8 +1,9 @@
 // `npm run bench:scale`: IoT Central's limit of a million devices, on SQLite and on PostgreSQL.
 // Writes a CSV of SCALE_DEVICES devices, imports it with `opencentral devices import`, starts the
 // server on core 0 and, from core 1, pages through every device by nextLink (first page against the
-// last ones) and GETs random devices by id; reports the server's peak RSS. Writes
-// bench/results/scale.json and the scale table in README.md.
+// last ones) and GETs random devices by id, then pages through two device groups over those devices
+// the same way (first page against the last ones, and against the device list's first page);
+// reports the server's peak RSS. Writes bench/results/scale.json and the scale tables in README.md.
 import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
@@ -20,6 +21,28 @@ const RANDOM_IDS = 10_000
 const STORES = (process.env.SCALE_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim())
 
 const deviceId = (n: number) => `dev-${String(n).padStart(7, '0')}`
+
+/**
+ * The device groups paged through: every device of the template (served by the (template, id)
+ * index), and a selective one, the simulated devices of the organization (a tenth of them: one
+ * index range on (organization_id, id), the filter checked on each row).
+ */
+const GROUPS = [
+  {
+    id: 'scale-template',
+    body: { displayName: 'Every sensor', filter: `SELECT * FROM devices WHERE $template = "${TEMPLATE}"` },
+    devices: DEVICES,
+  },
+  {
+    id: 'scale-organization',
+    body: {
+      displayName: 'Simulated sensors of the organization',
+      filter: `SELECT * FROM devices WHERE $template = "${TEMPLATE}" AND $simulated = true`,
+      organizations: [ORGANIZATION],
+    },
+    devices: Math.floor(DEVICES / 10),
+  },
+]
 
 /** Streams the import file to disk: every device has the template, one in ten the organization. */
 async function writeCsv(file: string): Promise<void> {
@@ -114,6 +137,36 @@ async function measureStore(name: string, storeArgs: string[], csv: string, work
     const walk = JSON.parse(execFileSync(file, [...args, firstPage, operator], { cwd: root, encoding: 'utf8' })) as WalkResult
     if (walk.devices !== DEVICES) throw new Error(`${name}: paging found ${walk.devices} devices, not ${DEVICES}`)
 
+    const groups = []
+    for (const group of GROUPS) {
+      const created = await fetch(`${base}/api/deviceGroups/${group.id}?api-version=${API_VERSION}`, {
+        method: 'PUT',
+        headers: { authorization: operator, 'content-type': 'application/json' },
+        body: JSON.stringify(group.body),
+      })
+      if (!created.ok) throw new Error(`${name}: PUT device group ${group.id}: ${created.status} ${await created.text()}`)
+      console.error(`${name}: paging through the device group ${group.id}…`)
+      const groupPage = `${base}/api/deviceGroups/${group.id}/devices?api-version=${API_VERSION}&maxpagesize=100`
+      const groupWalk = JSON.parse(execFileSync(file, [...args, groupPage, operator], { cwd: root, encoding: 'utf8' })) as WalkResult
+      if (groupWalk.devices !== group.devices) {
+        throw new Error(`${name}: the group ${group.id} held ${groupWalk.devices} devices, not ${group.devices}`)
+      }
+      groups.push({
+        group: group.id,
+        filter: group.body.filter,
+        ...('organizations' in group.body ? { organization: ORGANIZATION } : {}),
+        devices: groupWalk.devices,
+        pages: groupWalk.pages,
+        firstPageMs: groupWalk.firstPageMs,
+        lastPagesMs: groupWalk.lastPagesMs,
+        lastVsFirst: Number((groupWalk.lastPagesMs / groupWalk.firstPageMs).toFixed(2)),
+        firstVsDeviceList: Number((groupWalk.firstPageMs / walk.firstPageMs).toFixed(2)),
+        lastVsDeviceList: Number((groupWalk.lastPagesMs / walk.lastPagesMs).toFixed(2)),
+        walkSeconds: groupWalk.walkSeconds,
+        pageTenthsMs: groupWalk.tenthsMs,
+      })
+    }
+
     console.error(`${name}: GET /api/devices/{id} for random ids…`)
     const pathsFile = path.join(workDir, 'random-paths.txt')
     const paths = Array.from(
@@ -139,6 +192,7 @@ async function measureStore(name: string, storeArgs: string[], csv: string, work
       getByIdP50Ms: byId.p50,
       getByIdP99Ms: byId.p99,
       peakRssMb: peakRssMb(server.pid),
+      groups,
     }
   } finally {
     await stop(server)
@@ -176,6 +230,17 @@ async function main() {
       ...rows.map(
         (r) =>
           `| ${r.store} | ${r.importRowsPerSecond} | ${r.firstPageMs} | ${r.lastPagesMs} | ${r.lastVsFirst.toFixed(2)} | ${r.pages} in ${r.walkSeconds} | ${r.getByIdRequestsPerSecond} | ${r.getByIdP50Ms} | ${r.getByIdP99Ms} | ${r.peakRssMb} |`,
+      ),
+      '',
+      `Device groups over the same devices: \`GET /api/deviceGroups/{id}/devices?maxpagesize=100\`, measured as above (goal: last pages ≤ 1.5× the first, and as fast as the device list's).`,
+      '',
+      '| store | group | devices | first page ms | last pages ms | last / first | first / device list first | last / device list last | pages walked in s |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.flatMap((r) =>
+        r.groups.map(
+          (g) =>
+            `| ${r.store} | \`${g.filter.replace('SELECT * FROM devices WHERE ', '')}\`${g.organization ? ` in ${g.organization}` : ''} | ${g.devices} | ${g.firstPageMs} | ${g.lastPagesMs} | ${g.lastVsFirst.toFixed(2)} | ${g.firstVsDeviceList.toFixed(2)} | ${g.lastVsDeviceList.toFixed(2)} | ${g.pages} in ${g.walkSeconds} |`,
+        ),
       ),
     ].join('\n')
     console.log(`\n${table}`)

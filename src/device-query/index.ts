@@ -2,4 +2,4 @@ export type { Condition, DeviceQuery, FlagProperty, Property, TextMatch, TextPro
 export { PROPERTY_NAMES } from './ast.js'
 export { QuerySyntaxError } from './lexer.js'
 export { MAX_CONDITIONS, MAX_NESTING, MAX_QUERY_LENGTH, parseDeviceQuery } from './parse.js'
-export { compileCondition } from './compile.js'
+export { compileCondition, servedByIndex, type CompileOptions } from './compile.js'

@@ -3,7 +3,7 @@ import { subtreeOf, type OrganizationTree } from '../authz/organization-tree.js'
 import type { Reach } from '../authz/reach.js'
 import type { Scope } from '../authz/scope.js'
 import type { Clock } from '../clock.js'
-import { compileCondition, parseDeviceQuery, QuerySyntaxError } from '../device-query/index.js'
+import { compileCondition, parseDeviceQuery, QuerySyntaxError, servedByIndex } from '../device-query/index.js'
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceGroupRepository, type DeviceFilter } from '../storage/repositories/device-group.repository.js'
 import { isUniqueViolation } from '../storage/is-unique-violation.js'
@@ -245,7 +245,13 @@ export class DeviceGroupService {
       throw error
     }
     const dialect = this.store.dialect
-    const compiled: DeviceFilter = where === null ? null : (eb) => compileCondition(eb, where, dialect)
+    const compiled: DeviceFilter =
+      where === null
+        ? null
+        : {
+            where: (eb, useIndexes) => compileCondition(eb, where, dialect, { useIndexes }),
+            indexable: servedByIndex(where),
+          }
     if (this.compiled.size >= COMPILED_FILTERS) this.compiled.clear()
     this.compiled.set(filter, compiled)
     return compiled

@@ -595,6 +595,18 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('reference', () => {
+      it('describes every device-group route in the OpenAPI document', async () => {
+        const response = await server.request('GET', '/api/openapi.json', { auth: null, query: { 'api-version': null } })
+        assert.equal(response.status, 200)
+        const paths = response.body.paths as Record<string, Record<string, unknown>>
+        assert.deepEqual(Object.keys(paths['/api/deviceGroups'] ?? {}), ['get'])
+        assert.deepEqual(Object.keys(paths['/api/deviceGroups/{deviceGroupId}'] ?? {}).sort(), ['delete', 'get', 'patch', 'put'])
+        assert.deepEqual(Object.keys(paths['/api/deviceGroups/{deviceGroupId}/devices'] ?? {}), ['get'])
+        assert.deepEqual(Object.keys(paths['/api/deviceGroupPreview'] ?? {}), ['post'])
+      })
+    })
+
     describe('limits', () => {
       it(`refuses the device group after ${MAX_DEVICE_GROUPS} with 409`, async () => {
         const count = Number(

@@ -4,7 +4,12 @@ import type { DeviceGroupRow } from '../tables/device-groups.js'
 import type { Executor } from './executor.js'
 
 /** A compiled filter: the WHERE a group's devices satisfy (null: every device). */
-export type DeviceFilter = ((eb: ExpressionBuilder<Database, 'devices'>) => Expression<SqlBool>) | null
+export type DeviceFilter = {
+  /** The condition; `useIndexes` false asks the engine to check it row by row (see compile.ts). */
+  where(eb: ExpressionBuilder<Database, 'devices'>, useIndexes: boolean): Expression<SqlBool>
+  /** Whether an index can hand over its devices in id order (equalities joined by AND). */
+  indexable: boolean
+} | null
 
 export const deviceGroupRepository = {
   async get(db: Executor, id: string): Promise<DeviceGroupRow | undefined> {
@@ -78,6 +83,10 @@ export const deviceGroupRepository = {
    * null reads devices anywhere (the root's included), otherwise only those in the listed
    * organizations. Each organization is read as its own index range of at most a page and the
    * ranges merged, as the device list does, so a page costs the same wherever it starts.
+   *
+   * Which index leads: the organization's (organization_id, id) when there are organizations;
+   * otherwise one ending in id that the filter's equalities select ((template, id), (flag, id), …)
+   * when it is such a conjunction; otherwise the id itself, the filter checked on each row.
    */
   async devicePage(
     db: Executor,
@@ -90,7 +99,10 @@ export const deviceGroupRepository = {
       let query = db.selectFrom('devices').selectAll().orderBy('id').limit(limit)
       if (afterId !== null) query = query.where('id', '>', afterId)
       if (organization !== undefined) query = query.where('organization_id', '=', organization)
-      if (filter !== null) query = query.where(filter)
+      if (filter !== null) {
+        const useIndexes = organization === undefined && filter.indexable
+        query = query.where((eb) => filter.where(eb, useIndexes))
+      }
       return query
     }
     if (organizations === null) return pageWhere().execute()
