@@ -57,6 +57,12 @@ for (const dialect of DIALECTS) {
         permissions: ['jobs.create', 'deviceGroups.read'],
       })
       tokens.reader = await server.createToken('reader', ['job-readers'])
+      await server.app.services.customRoles.put(null, 'device-readers', {
+        displayName: 'Device readers',
+        type: 'application',
+        permissions: ['devices.read'],
+      })
+      tokens.deviceReader = await server.createToken('device-reader', ['device-readers'])
       tokens.creator = await server.createToken('creator', ['job-creators'])
       tokens.operator = await server.createToken('operator', [ROLE_IDS.operator])
       tokens.us = await server.createScopedToken('us-operator', [{ role: ROLE_IDS.orgAdmin, organization: 'us' }])
@@ -85,7 +91,9 @@ for (const dialect of DIALECTS) {
       })
 
       it('answers 403 to a role without the permission, and changes nothing', async () => {
-        for (const [method, path, body] of routes('auth-job').slice(2)) {
+        for (const [method, path, body] of routes('auth-job')) {
+          // A role without jobs.read reads nothing; one with only jobs.read changes nothing.
+          expectError(await server.request(method, path, { auth: tokens.deviceReader, body }), 403, 'Forbidden')
           if (method === 'GET') continue
           expectError(await server.request(method, path, { auth: tokens.reader, body }), 403, 'Forbidden')
         }
