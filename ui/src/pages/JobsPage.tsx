@@ -19,6 +19,9 @@ type May = (permission: string) => boolean
 const moving = (job: Job | null | undefined) =>
   job?.status === 'running' || job?.status === 'pending'
 
+/** Whether a job has ended (then it can be rerun on the devices that failed). */
+const ended = (job: Job) => job.status === 'complete' || job.status === 'cancelled'
+
 /** Group names for the list, when the caller may read groups. */
 const useGroupNames = (api: ApiClient, may: May) => {
   const { data } = useLoad(() => jobChoices(api, may))
@@ -148,7 +151,7 @@ function JobView({ api, may, route }: { api: ApiClient; may: May; route: Route }
               Resume
             </button>
           ) : null}
-          {shown && execute && !moving(shown) && (shown.progress?.failed ?? 0) > 0 ? (
+          {shown && execute && ended(shown) && (shown.progress?.failed ?? 0) > 0 ? (
             <button
               type="button"
               className="secondary"
