@@ -56,6 +56,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     await put('/api/devices/valve-1', { displayName: 'Valve 1' })
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    server.clock.now = Math.max(server.clock.now, Date.now())
     await signIn(page, server.url, EMAIL, PASSWORD)
   })
   after(async () => {
@@ -316,6 +317,9 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
         )
 
       // An Operator runs jobs on groups, but neither sees device connection groups nor a device's keys.
+      // The server's clock stands still unless moved; tokens the issuer makes now must not be
+      // "not yet valid" to it.
+      server.clock.now = Math.max(server.clock.now, Date.now())
       await signIn(other, server.url, 'otto@example.com', PASSWORD)
       await other.getByRole('row', { name: /pump-1/ }).waitFor()
       assert.deepEqual(await links(), [
@@ -336,6 +340,7 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
 
       // An Org Operator reads the groups of its organization (none here) and runs no jobs.
       await other.context().clearCookies()
+      server.clock.now = Math.max(server.clock.now, Date.now())
       await signIn(other, server.url, 'orla@example.com', PASSWORD)
       await other.getByRole('heading', { name: 'Devices' }).waitFor()
       assert.deepEqual(await links(), ['Devices', 'Device groups', 'Device templates'])
