@@ -233,7 +233,7 @@ export async function createApp(
     }
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
-    services.jobs.runner.start()
+    services.jobs.runner.start(1000, app.log)
 
     return {
       app,

@@ -55,6 +55,7 @@ export class JobRunner {
   private interval = 0
   private stopped = false
   private running = false
+  private log: { error(object: unknown, message: string): void } | undefined
 
   constructor(
     private readonly store: Store,
@@ -65,8 +66,12 @@ export class JobRunner {
     this.options = { ...DEFAULT_RUNNER_OPTIONS, ...options }
   }
 
-  /** Runs passes every `intervalMs`, and at once after a job is created or resumed. */
-  start(intervalMs = 1000): void {
+  /**
+   * Runs passes every `intervalMs`, and at once after a job is created or resumed; a pass that
+   * fails (the store unreachable, …) is logged and tried again after the interval.
+   */
+  start(intervalMs = 1000, log?: { error(object: unknown, message: string): void }): void {
+    this.log = log
     this.stopped = false
     this.running = true
     this.interval = intervalMs
@@ -121,7 +126,10 @@ export class JobRunner {
       this.timer = null
       this.runOnce()
         .then((did) => this.schedule(did ? 0 : this.interval))
-        .catch(() => this.schedule(this.interval))
+        .catch((error: unknown) => {
+          this.log?.error({ err: error }, 'The job runner could not complete a pass; it tries again shortly.')
+          this.schedule(this.interval)
+        })
     }, delay)
     this.timer.unref()
   }
@@ -187,6 +195,28 @@ export class JobRunner {
     if (Number(result.numUpdatedRows) === 0) throw new LeaseLost()
   }
 
+  /**
+   * Keeps the lease alive while a device takes long (a command waiting for its device): renewed
+   * every third of the lease. A node that dies stops renewing, and its lease expires.
+   */
+  private async heartbeat<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      this.store.db
+        .updateTable('jobs')
+        .set({ lease_expires: this.clock() + this.options.leaseMs })
+        .where('id', '=', id)
+        .where('lease_owner', '=', this.nodeId)
+        .execute()
+        .catch(() => undefined)
+    }, Math.max(1000, Math.floor(this.options.leaseMs / 3)))
+    timer.unref()
+    try {
+      return await work()
+    } finally {
+      clearInterval(timer)
+    }
+  }
+
   private async step(id: string): Promise<void> {
     let job = await jobRepository.get(this.store.db, id)
     if (!job || job.status !== 'running') return
@@ -210,7 +240,7 @@ export class JobRunner {
       .execute()
     for (const { device_id: deviceId } of pending) {
       await this.renew(this.store.db, id)
-      const outcome = await this.perform(job, data, deviceId)
+      const outcome = await this.heartbeat(id, () => this.perform(job, data, deviceId))
       await this.store.db.transaction().execute(async (trx) => {
         await this.renew(trx, id)
         const now = this.clock()

@@ -1,4 +1,8 @@
-/** The store's tables for jobs, as Kysely sees them (see ../schema.ts for the conventions). */
+/**
+ * The store's tables for jobs, as Kysely sees them (see ../schema.ts for the conventions). Every
+ * time here is in epoch **milliseconds**: leases are measured in them, and a job's `start` and
+ * `end` are shown to the millisecond.
+ */
 export interface JobTables {
   jobs: JobTable
   job_devices: JobDeviceTable
