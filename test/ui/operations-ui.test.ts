@@ -300,9 +300,17 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
   })
 
   it('shows each person only the pages and buttons their roles open', async () => {
+    // Device connection groups belong to the whole application: held in an organization, the
+    // permission to read them opens nothing.
+    await put('/api/roles/plant-connectivity', {
+      displayName: 'Plant connectivity',
+      type: 'organization',
+      permissions: ['devices.read', 'deviceConnectivity.readGlobal'],
+    })
     const people = [
       ['otto@example.com', 'otto', { role: ROLE_IDS.operator }],
       ['orla@example.com', 'orla', { role: ROLE_IDS.orgOperator, organization: 'plant-a' }],
+      ['cora@example.com', 'cora', { role: 'plant-connectivity', organization: 'plant-a' }],
     ] as const
     for (const [email, id, role] of people) {
       await new AccountService(server.app.store, server.clock.read).add(email, PASSWORD)
@@ -347,6 +355,12 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
       await other.getByRole('link', { name: 'Device groups', exact: true }).click()
       await other.getByText('No device groups yet.').waitFor()
       assert.equal(await other.getByRole('button', { name: 'New device group' }).count(), 0)
+
+      await other.context().clearCookies()
+      server.clock.now = Math.max(server.clock.now, Date.now())
+      await signIn(other, server.url, 'cora@example.com', PASSWORD)
+      await other.getByRole('heading', { name: 'Devices' }).waitFor()
+      assert.deepEqual(await links(), ['Devices', 'Device groups', 'Device templates'])
     } finally {
       await context.close()
     }

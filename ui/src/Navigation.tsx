@@ -12,7 +12,8 @@ import { OrganizationsPage } from './pages/OrganizationsPage'
 import { RolesPage } from './pages/RolesPage'
 import { UsersPage } from './pages/UsersPage'
 
-type May = (permission: string) => boolean
+/** Whether the user holds a permission (anywhere, or application-wide when asked). */
+type May = (permission: string, applicationWide?: boolean) => boolean
 
 interface PageEntry {
   path: string
@@ -20,6 +21,8 @@ interface PageEntry {
   section: 'Main' | 'Administration'
   /** The permissions (any one of them) that let a user see the page at all. */
   permission: string | string[]
+  /** The page's resources belong to the whole application: held in an organization is not enough. */
+  applicationWide?: boolean
   /** The page; `route.rest` is what follows its path (an item's id, for a detail view). */
   render: (api: ApiClient, may: May, route: Route) => ReactNode
 }
@@ -94,12 +97,15 @@ const PAGES: PageEntry[] = [
     label: 'Device connection groups',
     section: 'Administration',
     permission: 'deviceConnectivity.readGlobal',
+    applicationWide: true,
     render: (api, may, route) => <EnrollmentGroupsPage api={api} may={may} route={route} />,
   },
 ]
 
 const allowedPages = (may: May) =>
-  PAGES.filter((page) => [page.permission].flat().some((permission) => may(permission)))
+  PAGES.filter((page) =>
+    [page.permission].flat().some((permission) => may(permission, page.applicationWide)),
+  )
 
 const under = (page: PageEntry, path: string) =>
   path === page.path || path.startsWith(`${page.path}/`)

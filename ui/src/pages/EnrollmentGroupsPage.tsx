@@ -13,7 +13,7 @@ import { itemPath, type Route } from '../router'
 import { EnrollmentGroupDialog } from './EnrollmentGroupDialog'
 import { SigningCertificatePanel } from './SigningCertificatePanel'
 
-type May = (permission: string) => boolean
+type May = (permission: string, applicationWide?: boolean) => boolean
 
 const deviceKind = (group: EnrollmentGroup) =>
   group.type === 'iotEdge' ? 'IoT Edge devices' : 'IoT devices'
@@ -48,7 +48,7 @@ function EnrollmentGroupList({ api, may, route }: { api: ApiClient; may: May; ro
     message: `Delete ${group.displayName}? Devices that have not connected yet can no longer connect with it.`,
     path: `/enrollmentGroups/${segment(group.id)}`,
   }))
-  const manage = may('deviceConnectivity.manageGlobal')
+  const manage = may('deviceConnectivity.manageGlobal', true)
 
   return (
     <section aria-labelledby="page-title">
@@ -117,7 +117,7 @@ function EnrollmentGroupView({ api, may, route }: { api: ApiClient; may: May; ro
     api.get<EnrollmentGroup>(`/enrollmentGroups/${segment(route.rest)}`),
   )
   const { run, actionError } = useAction(reload)
-  const manage = may('deviceConnectivity.manageGlobal')
+  const manage = may('deviceConnectivity.manageGlobal', true)
   const keys = data?.attestation.symmetricKey
 
   return (
