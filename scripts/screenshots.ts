@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core'
 import { ROLE_IDS } from '../src/authz/builtin-roles.js'
 import { launchChromium, signIn } from '../test/helpers/chromium.js'
 import { startServer, type TestServer } from '../test/helpers/server.js'
+import { createCa } from '../test/helpers/x509-chain.js'
 
 const OUT = 'docs/screenshots'
 const EMAIL = 'ada@example.com'
@@ -23,7 +24,15 @@ async function seed(server: TestServer): Promise<void> {
   await put(`/api/deviceTemplates/${encodeURIComponent(templateId)}`, {
     '@type': ['ModelDefinition', 'DeviceModel'],
     displayName: 'Thermostat',
-    capabilityModel: { '@id': templateId, '@type': 'Interface', contents: [] },
+    capabilityModel: {
+      '@id': templateId,
+      '@type': 'Interface',
+      contents: [
+        { '@type': 'Property', name: 'targetTemperature', schema: 'double', writable: true },
+        { '@type': ['Property', 'Cloud'], name: 'site', schema: 'string' },
+        { '@type': 'Command', name: 'reboot' },
+      ],
+    },
   })
   for (const [id, name, organization] of [
     ['thermostat-01', 'Boiler room', 'plant-a'],
@@ -51,6 +60,49 @@ async function seed(server: TestServer): Promise<void> {
     email: 'grace@example.com',
     roles: [{ role: ROLE_IDS.orgAdmin, organization: 'plant-a' }],
   })
+  await put('/api/deviceGroups/plant-a-thermostats', {
+    displayName: 'Plant A thermostats',
+    description: 'Every thermostat of Plant A',
+    filter: `SELECT * FROM devices WHERE $template = "${templateId}" AND $organizations = "plant-a"`,
+  })
+  await put('/api/deviceGroups/thermostats', {
+    displayName: 'All thermostats',
+    filter: `SELECT * FROM devices WHERE $template = "${templateId}"`,
+  })
+  await put('/api/enrollmentGroups/factory-sas', {
+    displayName: 'Factory devices (SAS)',
+    type: 'iot',
+    attestation: { type: 'symmetricKey' },
+  })
+  await put('/api/enrollmentGroups/edge-x509', {
+    displayName: 'Edge gateways (X.509)',
+    type: 'iotEdge',
+    attestation: { type: 'x509' },
+  })
+  const ca = await createCa('Contoso device root')
+  await put('/api/enrollmentGroups/edge-x509/certificates/primary', { certificate: ca.pem })
+  await put('/api/jobs/site-plant-a', {
+    displayName: 'Set site to Plant A',
+    group: 'plant-a-thermostats',
+    data: [{ type: 'cloudProperty', target: templateId, path: 'site', value: 'Plant A' }],
+  })
+  await put('/api/jobs/target-21', {
+    displayName: 'Target temperature 21 °C',
+    group: 'thermostats',
+    data: [{ type: 'property', target: templateId, path: 'targetTemperature', value: 21 }],
+    batch: { type: 'number', value: 1 },
+  })
+  await put('/api/scheduledJobs/weekly-reboot', {
+    displayName: 'Weekly reboot',
+    group: 'thermostats',
+    data: [{ type: 'command', target: templateId, path: 'reboot' }],
+    schedule: {
+      start: '2027-01-04T02:00:00.000Z',
+      recurrence: 'weekly',
+      end: { type: 'occurrences', occurrences: 10 },
+    },
+  })
+  await server.app.services.jobs.runner.runUntilIdle()
   await server.createToken('build-server', [ROLE_IDS.operator])
   await server.createScopedToken('plant-a-dashboard', [
     { role: ROLE_IDS.orgViewer, organization: 'plant-a' },
@@ -97,6 +149,44 @@ try {
   await page.getByRole('link', { name: 'Organizations' }).click()
   await page.getByText('Plant B').waitFor()
   await shoot(page, 'organizations')
+
+  await page.getByRole('link', { name: 'Device groups', exact: true }).click()
+  await page.getByRole('button', { name: 'Edit Plant A thermostats' }).click()
+  await page.getByText('2 devices match.').waitFor()
+  await shoot(page, 'device-group-editor')
+  await page.keyboard.press('Escape')
+  await page.getByRole('link', { name: 'All thermostats' }).click()
+  await page.getByRole('row', { name: /thermostat-03/ }).waitFor()
+  await shoot(page, 'device-group')
+
+  await page.getByRole('link', { name: 'Devices', exact: true }).click()
+  await page.getByRole('button', { name: 'Connect thermostat-01' }).click()
+  await page.getByRole('textbox', { name: 'ID scope' }).waitFor()
+  await shoot(page, 'device-connect')
+  await page.keyboard.press('Escape')
+
+  await page.getByRole('link', { name: 'Device connection groups', exact: true }).click()
+  await page.getByRole('link', { name: 'Edge gateways (X.509)' }).click()
+  await page.getByText('Not verified').waitFor()
+  await page.getByRole('button', { name: 'Generate verification code' }).click()
+  await page.getByRole('textbox', { name: 'Verification code' }).waitFor()
+  await shoot(page, 'device-connection-group-x509')
+  await page.getByRole('link', { name: 'Device connection groups', exact: true }).click()
+  await page.getByRole('link', { name: 'Factory devices (SAS)' }).click()
+  await page.getByRole('button', { name: 'Show primary key' }).click()
+  await shoot(page, 'device-connection-group-sas')
+
+  await page.getByRole('link', { name: 'Jobs', exact: true }).click()
+  await page.getByRole('row', { name: /Set site to Plant A/ }).waitFor()
+  await shoot(page, 'jobs')
+  await page.getByRole('link', { name: 'Target temperature 21 °C' }).click()
+  await page.getByRole('row', { name: /thermostat-03/ }).waitFor()
+  await shoot(page, 'job')
+  await page.getByRole('link', { name: 'Scheduled jobs', exact: true }).click()
+  await page.getByRole('button', { name: 'Edit Weekly reboot' }).click()
+  await page.getByLabel('Number of runs').waitFor()
+  await shoot(page, 'scheduled-job-editor')
+  await page.keyboard.press('Escape')
 
   const narrow = await browser.newPage({ viewport: { width: 390, height: 800 } })
   await signIn(narrow, server.url, EMAIL, PASSWORD)

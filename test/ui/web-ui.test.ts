@@ -23,6 +23,12 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
   let browser: Browser
   let page: Page
 
+  // The server's clock stands still unless moved; a token the issuer makes now must not be "not
+  // yet valid" to it when the tests run slowly.
+  const catchUpClock = () => {
+    server.clock.now = Math.max(server.clock.now, Date.now())
+  }
+
   const addPerson = async (email: string, role: string | null) => {
     await new AccountService(server.app.store, server.clock.read).add(email, PASSWORD)
     if (!role) return
@@ -76,6 +82,7 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
   })
 
   it('signs an Administrator in, generates an Operator token shown once, and never lists its value', async () => {
+    catchUpClock()
     await signIn(page, server.url, 'ada@example.com', PASSWORD)
     await page.getByRole('link', { name: 'API tokens' }).click()
     await page.getByRole('button', { name: 'Generate token' }).click()
@@ -95,6 +102,7 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
     assert.match(await row.innerText(), /Operator/)
     assert.equal((await page.content()).includes(value), false)
 
+    catchUpClock()
     await page.reload()
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('row', { name: /build-server/ }).waitFor()
@@ -209,6 +217,7 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
   it('shows an Operator no Administration', async () => {
     const context = await browser.newContext()
     const operatorPage = await context.newPage()
+    catchUpClock()
     await signIn(operatorPage, server.url, 'otto@example.com', PASSWORD)
     await operatorPage.getByRole('heading', { name: 'Devices' }).waitFor()
     await operatorPage.getByRole('navigation').getByText('otto@example.com').waitFor()
@@ -220,6 +229,7 @@ describe('web UI in Chromium (sqlite)', { skip: chromiumMissing }, () => {
   it('tells a person who is not a user so, with their tenant and object id', async () => {
     const context = await browser.newContext()
     const strangerPage = await context.newPage()
+    catchUpClock()
     await signIn(strangerPage, server.url, 'nemo@example.com', PASSWORD)
     await strangerPage
       .getByRole('heading', { name: 'You are not a user of this application' })

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react'
 import { ApiClient, ApiError } from './api/client'
-import { mayAnywhere } from './api/permissions'
+import { mayAnywhere, mayApplicationWide } from './api/permissions'
 import type { Caller } from './api/types'
 import { useSession } from './auth/session'
 import { displayNameOf } from './auth/token-claims'
@@ -31,7 +31,8 @@ function SignedIn({ accessToken }: { accessToken: string }) {
   if (error) return <ErrorMessage error={error} />
   if (!caller) return <p className="centered">Loading…</p>
 
-  const may = (permission: string) => mayAnywhere(caller, permission)
+  const may = (permission: string, applicationWide = false) =>
+    applicationWide ? mayApplicationWide(caller, permission) : mayAnywhere(caller, permission)
   const page = pageFor(path, may)
   return (
     <div className="shell">
@@ -42,7 +43,17 @@ function SignedIn({ accessToken }: { accessToken: string }) {
         who={displayNameOf(accessToken) ?? caller.principal.id}
       />
       <main className="content">
-        {page ? page.render(api, may) : <p>There is nothing here.</p>}
+        {page ? (
+          page.render(api, may, {
+            rest: path.startsWith(`${page.path}/`)
+              ? decodeURIComponent(path.slice(page.path.length + 1))
+              : '',
+            base: page.path,
+            navigate,
+          })
+        ) : (
+          <p>There is nothing here.</p>
+        )}
       </main>
     </div>
   )

@@ -1,13 +1,19 @@
 import type { ReactNode } from 'react'
 import type { ApiClient } from './api/client'
+import type { Route } from './router'
 import { ApiTokensPage } from './pages/ApiTokensPage'
+import { DeviceGroupsPage } from './pages/DeviceGroupsPage'
 import { DeviceTemplatesPage } from './pages/DeviceTemplatesPage'
 import { DevicesPage } from './pages/DevicesPage'
+import { EnrollmentGroupsPage } from './pages/EnrollmentGroupsPage'
+import { JobsPage } from './pages/JobsPage'
+import { ScheduledJobsPage } from './pages/ScheduledJobsPage'
 import { OrganizationsPage } from './pages/OrganizationsPage'
 import { RolesPage } from './pages/RolesPage'
 import { UsersPage } from './pages/UsersPage'
 
-type May = (permission: string) => boolean
+/** Whether the user holds a permission (anywhere, or application-wide when asked). */
+type May = (permission: string, applicationWide?: boolean) => boolean
 
 interface PageEntry {
   path: string
@@ -15,7 +21,10 @@ interface PageEntry {
   section: 'Main' | 'Administration'
   /** The permissions (any one of them) that let a user see the page at all. */
   permission: string | string[]
-  render: (api: ApiClient, may: May) => ReactNode
+  /** The page's resources belong to the whole application: held in an organization is not enough. */
+  applicationWide?: boolean
+  /** The page; `route.rest` is what follows its path (an item's id, for a detail view). */
+  render: (api: ApiClient, may: May, route: Route) => ReactNode
 }
 
 const PAGES: PageEntry[] = [
@@ -27,11 +36,32 @@ const PAGES: PageEntry[] = [
     render: (api, may) => <DevicesPage api={api} may={may} />,
   },
   {
+    path: '/device-groups',
+    label: 'Device groups',
+    section: 'Main',
+    permission: 'deviceGroups.read',
+    render: (api, may, route) => <DeviceGroupsPage api={api} may={may} route={route} />,
+  },
+  {
     path: '/device-templates',
     label: 'Device templates',
     section: 'Main',
     permission: 'deviceTemplates.read',
     render: (api, may) => <DeviceTemplatesPage api={api} may={may} />,
+  },
+  {
+    path: '/jobs',
+    label: 'Jobs',
+    section: 'Main',
+    permission: 'jobs.read',
+    render: (api, may, route) => <JobsPage api={api} may={may} route={route} />,
+  },
+  {
+    path: '/scheduled-jobs',
+    label: 'Scheduled jobs',
+    section: 'Main',
+    permission: 'jobs.read',
+    render: (api, may, route) => <ScheduledJobsPage api={api} may={may} route={route} />,
   },
   {
     path: '/admin/users',
@@ -62,15 +92,28 @@ const PAGES: PageEntry[] = [
     permission: 'apiTokens.read',
     render: (api, may) => <ApiTokensPage api={api} may={may} />,
   },
+  {
+    path: '/admin/device-connection-groups',
+    label: 'Device connection groups',
+    section: 'Administration',
+    permission: 'deviceConnectivity.readGlobal',
+    applicationWide: true,
+    render: (api, may, route) => <EnrollmentGroupsPage api={api} may={may} route={route} />,
+  },
 ]
 
 const allowedPages = (may: May) =>
-  PAGES.filter((page) => [page.permission].flat().some((permission) => may(permission)))
+  PAGES.filter((page) =>
+    [page.permission].flat().some((permission) => may(permission, page.applicationWide)),
+  )
 
-/** The page at a path, or the first one the user may see. */
+const under = (page: PageEntry, path: string) =>
+  path === page.path || path.startsWith(`${page.path}/`)
+
+/** The page at a path (or one of its detail paths), or the first one the user may see. */
 export function pageFor(path: string, may: May): PageEntry | undefined {
   const allowed = allowedPages(may)
-  return allowed.find((page) => page.path === path) ?? allowed[0]
+  return allowed.find((page) => under(page, path)) ?? allowed[0]
 }
 
 export function Navigation({
@@ -103,7 +146,7 @@ export function Navigation({
                 <li key={page.path}>
                   <a
                     href={page.path}
-                    aria-current={page.path === path ? 'page' : undefined}
+                    aria-current={under(page, path) ? 'page' : undefined}
                     onClick={(event) => {
                       event.preventDefault()
                       navigate(page.path)

@@ -14,3 +14,13 @@ export function usePath(): [string, (path: string) => void] {
   }
   return [path, navigate]
 }
+
+/** Where a page is: its own path, what follows it (an item's id, or ''), and how to go elsewhere. */
+export interface Route {
+  base: string
+  rest: string
+  navigate: (path: string) => void
+}
+
+/** The path of an item's view under a page. */
+export const itemPath = (route: Route, id: string) => `${route.base}/${encodeURIComponent(id)}`

@@ -16,11 +16,16 @@ export class ApiError extends Error {
 export class ApiClient {
   constructor(private readonly accessToken: string) {}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     const url = new URL(`/api${path}`, location.origin)
     url.searchParams.set('api-version', API_VERSION)
     const headers: Record<string, string> = { authorization: `Bearer ${this.accessToken}` }
-    if (body !== undefined) headers['content-type'] = 'application/json'
+    if (body !== undefined) headers['content-type'] = contentType
     const response = await fetch(url, {
       method,
       headers,
@@ -43,5 +48,9 @@ export class ApiClient {
   get = <T>(path: string) => this.call<T>('GET', path)
   put = <T>(path: string, body: unknown) => this.call<T>('PUT', path, body)
   patch = <T>(path: string, body: unknown) => this.call<T>('PATCH', path, body)
+  /** A JSON merge patch, for the resources whose PATCH accepts nothing else. */
+  mergePatch = <T>(path: string, body: unknown) =>
+    this.call<T>('PATCH', path, body, 'application/merge-patch+json')
+  post = <T>(path: string, body?: unknown) => this.call<T>('POST', path, body)
   delete = (path: string) => this.call<void>('DELETE', path)
 }

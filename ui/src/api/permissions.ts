@@ -7,3 +7,8 @@ export function mayAnywhere(caller: Caller, permission: string): boolean {
     Object.values(caller.permissions.organizations).some((held) => held.includes(permission))
   )
 }
+
+/** Whether the caller holds a permission application-wide (what application-wide areas need). */
+export function mayApplicationWide(caller: Caller, permission: string): boolean {
+  return caller.permissions.application.includes(permission)
+}

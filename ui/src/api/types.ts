@@ -45,14 +45,122 @@ export interface Device {
   organizations?: string[]
   enabled?: boolean
   simulated?: boolean
+  provisioned?: boolean
 }
 
 export interface DeviceTemplate {
   '@id': string
   displayName?: string | Record<string, string>
+  capabilityModel?: unknown
 }
 
 export interface Page<T> {
   value: T[]
   nextLink?: string
+}
+
+export interface DeviceGroup {
+  id: string
+  displayName: string
+  description?: string
+  filter: string
+  organizations?: string[]
+  etag?: string
+}
+
+export interface SymmetricKey {
+  primaryKey: string
+  secondaryKey: string
+}
+
+export interface EnrollmentGroup {
+  id: string
+  displayName: string
+  enabled?: boolean
+  type: 'iot' | 'iotEdge'
+  attestation: {
+    type: 'symmetricKey' | 'x509'
+    symmetricKey?: SymmetricKey
+    x509?: { signingCertificates?: Record<string, SigningCertificate | undefined> }
+  }
+  etag?: string
+}
+
+export interface SigningCertificate {
+  verified?: boolean
+  certificate?: string
+  info?: { sha1Thumbprint?: string }
+  etag?: string
+}
+
+export interface DeviceCredentials {
+  idScope: string
+  symmetricKey?: SymmetricKey
+  x509?: { clientCertificates?: Record<string, { info?: { sha1Thumbprint?: string } } | undefined> }
+  tpm?: { endorsementKey?: string }
+}
+
+export type JobDataType = 'cloudProperty' | 'property' | 'command' | 'deviceTemplateMigration'
+
+export interface JobData {
+  type: JobDataType
+  target?: string
+  path?: string
+  value?: unknown
+  /** The template devices move to (template migration). */
+  template?: string
+}
+
+export interface JobBatch {
+  type: 'number' | 'percentage'
+  value: number
+}
+
+export interface JobCancellationThreshold extends JobBatch {
+  batch?: boolean
+}
+
+export interface JobDefinition {
+  displayName?: string
+  description?: string
+  group: string
+  batch?: JobBatch
+  cancellationThreshold?: JobCancellationThreshold
+  data: JobData[]
+  organizations?: string[]
+}
+
+export interface JobProgress {
+  total: number
+  pending: number
+  completed: number
+  failed: number
+}
+
+export interface Job extends JobDefinition {
+  id: string
+  scheduledJobId?: string
+  start?: string
+  end?: string
+  progress?: JobProgress
+  status?: string
+}
+
+export interface JobDeviceStatus {
+  id: string
+  status: string
+}
+
+export interface JobSchedule {
+  start: string
+  recurrence?: 'daily' | 'weekly' | 'monthly'
+  end?: { type: 'date'; date: string } | { type: 'occurrences'; occurrences: number }
+}
+
+export interface ScheduledJob extends JobDefinition {
+  id: string
+  schedule: JobSchedule
+  enabled?: boolean
+  completed?: boolean
+  etag?: string
 }

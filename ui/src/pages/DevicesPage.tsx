@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { ApiClient } from '../api/client'
 import { organizationsFor } from '../api/lists'
+import { apiPathOf } from '../api/paths'
 import type { Device, DeviceTemplate, Organization, Page } from '../api/types'
 import { DataTable, PageHead, RowButton } from '../components/Controls'
 import { ErrorMessage } from '../components/ErrorMessage'
@@ -8,19 +9,13 @@ import { useAction } from '../components/useAction'
 import { useEditor } from '../components/useEditor'
 import { useConfirmedDelete } from '../components/useConfirmedDelete'
 import { useLoad } from '../components/useLoad'
+import { DeviceConnectDialog } from './DeviceConnectDialog'
 import { DeviceDialog } from './DeviceDialog'
 
 interface Listing {
   devices: Page<Device>
   templates: DeviceTemplate[]
   organizations: Organization[]
-}
-
-/** The path and query of a nextLink, relative to /api, as the client calls it. */
-const apiPathOf = (link: string) => {
-  const url = new URL(link, location.origin)
-  url.searchParams.delete('api-version')
-  return `${url.pathname.replace(/^\/api/, '')}${url.search}`
 }
 
 /** Devices: a page at a time, create, edit, delete with confirmation. */
@@ -45,6 +40,7 @@ export function DevicesPage({
   }, current)
   const { run, actionError } = useAction(reload)
   const editor = useEditor<Device>(reload)
+  const [connecting, setConnecting] = useState<Device | null>(null)
   const confirmDelete = useConfirmedDelete(api, run, (device: Device) => ({
     title: 'Delete device',
     message: `Delete ${device.id}? It can no longer connect.`,
@@ -68,6 +64,13 @@ export function DevicesPage({
               <td>{device.template ?? 'None'}</td>
               <td>{device.organizations?.join(', ') ?? ''}</td>
               <td className="row-actions">
+                {may('deviceConnectivity.readInstance') ? (
+                  <RowButton
+                    text="Connect"
+                    subject={device.id}
+                    onClick={() => setConnecting(device)}
+                  />
+                ) : null}
                 {may('devices.update') ? (
                   <RowButton text="Edit" subject={device.id} onClick={() => editor.open(device)} />
                 ) : null}
@@ -108,6 +111,9 @@ export function DevicesPage({
           onClose={editor.close}
           onSaved={editor.saved}
         />
+      ) : null}
+      {connecting ? (
+        <DeviceConnectDialog api={api} device={connecting} onClose={() => setConnecting(null)} />
       ) : null}
       {confirmDelete.dialog}
     </section>
