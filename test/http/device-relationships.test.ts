@@ -180,7 +180,7 @@ for (const dialect of DIALECTS) {
         assert.equal((await server.request('DELETE', path('gw', 'rel-default'))).status, 204)
       })
 
-      it('replaces the ends on PUT and merges a patch (merge-patch only)', async () => {
+      it('replaces the ends on PUT and merges a patch (merge-patch or JSON)', async () => {
         await relate('gw', 'rel2', 'gw', 's2')
         // Not reached through a device it does not join: the id is taken.
         expectError(await put('s3', 'rel2', { source: 'gw', target: 's3' }), 409, 'Conflict')
@@ -195,8 +195,18 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(moved.body, { id: 'rel2', source: 'gw2', target: 's2' })
         expectError(await get('gw', 'rel2'), 404, 'NotFound')
         const before = await snapshot()
-        expectError(await patch('s2', 'rel2', { target: 's1' }, undefined, 'application/json'), 415, 'UnsupportedMediaType')
+        for (const contentType of ['text/plain', 'application/xml']) {
+          const refused = await server.request('PATCH', path('s2', 'rel2'), { rawBody: '{"target":"s1"}', contentType })
+          expectError(refused, 415, 'UnsupportedMediaType')
+        }
         assert.deepEqual(await snapshot(), before)
+        // application/json is read as the same merge patch.
+        const json = await patch('s2', 'rel2', { source: 'gw' }, undefined, 'application/json')
+        assert.equal(json.status, 200, json.text)
+        assert.deepEqual(json.body, { id: 'rel2', source: 'gw', target: 's2' })
+        expectError(await patch('s2', 'rel2', { target: null }, undefined, 'application/json'), 422, 'UnprocessableEntity')
+        const back = await patch('s2', 'rel2', { source: 'gw2' }, undefined, 'application/json')
+        assert.deepEqual(back.body, { id: 'rel2', source: 'gw2', target: 's2' })
       })
 
       it('deletes from either end', async () => {

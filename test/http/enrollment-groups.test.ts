@@ -239,12 +239,24 @@ for (const dialect of DIALECTS) {
         assert.equal(response.status, 200, response.text)
       })
 
-      it('patches with a merge patch only: application/json is 415 and changes nothing', async () => {
+      it('reads application/json as a merge patch; another content type is 415 and changes nothing', async () => {
         await create('patched')
         const before = await snapshot('patched')
-        const json = await server.request('PATCH', path('patched'), { body: { displayName: 'New' } })
-        expectError(json, 415, 'UnsupportedMediaType')
+        for (const contentType of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
+          const refused = await server.request('PATCH', path('patched'), {
+            rawBody: '{"displayName":"New"}',
+            contentType,
+          })
+          expectError(refused, 415, 'UnsupportedMediaType')
+        }
         assert.deepEqual(await snapshot('patched'), before)
+        const json = await server.request('PATCH', path('patched'), { body: { displayName: 'From JSON' } })
+        assert.equal(json.status, 200, json.text)
+        assert.equal(json.body.displayName, 'From JSON')
+        assert.equal(json.body.type, 'iot')
+        assert.deepEqual(json.body.attestation, before.body.attestation)
+        const jsonReset = await server.request('PATCH', path('patched'), { body: { displayName: null } })
+        expectError(jsonReset, 422, 'UnprocessableEntity', /^displayName: cannot be removed/)
         const patched = await server.request('PATCH', path('patched'), {
           body: { displayName: 'My new group name', enabled: false },
           contentType: MERGE_PATCH,

@@ -173,7 +173,7 @@ const OPERATION_OF: Record<string, [string, string]> = {
   users_set_serviceprincipal: ['PUT', '/users/{userId}'],
 }
 
-/** The three PATCHes that accept only a JSON merge patch (spec: consumes merge-patch+json only). */
+/** The three PATCHes the spec declares with application/merge-patch+json only: sent as the spec says. */
 const MERGE_PATCH_ONLY = new Set(['devices_relationships_update', 'enrollmentgroups_update', 'scheduledjobs_update'])
 
 const HOST_PARAMETERS = new Set(['baseDomain', 'subdomain', 'api-version', 'body'])

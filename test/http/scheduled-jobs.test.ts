@@ -156,10 +156,21 @@ for (const dialect of DIALECTS) {
         expectError(await patch('nightly', { displayName: 'x' }), 404, 'NotFound')
       })
 
-      it('accepts only a JSON merge patch (415), and changes nothing', async () => {
+      it('reads application/json as a merge patch; another content type is 415 and changes nothing', async () => {
         const existing = await create('media')
-        expectError(await patch('media', { displayName: 'x' }, 'application/json'), 415, 'UnsupportedMediaType')
+        for (const contentType of ['text/plain', 'application/xml']) {
+          const refused = await server.request('PATCH', '/api/scheduledJobs/media', {
+            rawBody: '{"displayName":"x"}',
+            contentType,
+          })
+          expectError(refused, 415, 'UnsupportedMediaType')
+        }
         await expectUnchanged('media', existing)
+        const json = await patch('media', { displayName: 'From JSON', description: null }, 'application/json')
+        assert.equal(json.status, 200, json.text)
+        assert.equal(json.body.displayName, 'From JSON')
+        assert.deepEqual(json.body.schedule, existing.schedule)
+        assert.deepEqual(json.body.data, existing.data)
       })
 
       it('refuses bad input with a 422 naming the field, and writes nothing', async () => {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Config } from '../../../config/schema.js'
-import { AppError } from '../../../errors/app-error.js'
 import type { DeviceRelationshipService } from '../../../services/device-relationship.service.js'
+import { jsonMergePatchOnly } from '../../merge-patch.js'
 import { collection, pageRequest } from '../../paging.js'
 import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
 import { DeviceIdParams } from '../devices/schemas.js'
@@ -25,17 +24,6 @@ const RelationshipBody = Type.Object(
 )
 
 const writeErrors = { 409: errorResponses[400], 422: errorResponses[400] }
-
-/** IoT Central accepts only a JSON merge patch here: `application/json` is 415. */
-async function mergePatchOnly(request: FastifyRequest): Promise<void> {
-  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
-  if (type !== 'application/merge-patch+json') {
-    throw new AppError(
-      'UnsupportedMediaType',
-      'A relationship is changed with a JSON merge patch: send Content-Type: application/merge-patch+json.',
-    )
-  }
-}
 
 /** `/api/devices/{deviceId}/relationships`: gateway ↔ downstream relationships, reached from either end. */
 export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
@@ -107,10 +95,10 @@ export const deviceRelationshipRoutes: FastifyPluginAsyncTypebox<{
     '/devices/:deviceId/relationships/:relationshipId',
     {
       config: { permission: 'devices.update', capability: 'relationships' },
-      preParsing: mergePatchOnly,
+      preParsing: jsonMergePatchOnly,
       schema: {
         tags,
-        summary: 'Change a relationship (application/merge-patch+json only)',
+        summary: 'Change a relationship (JSON merge patch)',
         params: Params,
         querystring: ApiVersionQuery,
         body: RelationshipBody,

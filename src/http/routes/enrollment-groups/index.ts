@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Config } from '../../../config/schema.js'
-import { AppError } from '../../../errors/app-error.js'
 import type { EnrollmentGroupService } from '../../../services/enrollment-group.service.js'
+import { jsonMergePatchOnly } from '../../merge-patch.js'
 import { collection, pageRequest } from '../../paging.js'
 import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
 import {
@@ -18,17 +17,6 @@ import {
 } from './schemas.js'
 
 const writeErrors = { 409: errorResponses[400], 412: errorResponses[400], 422: errorResponses[400] }
-
-/** IoT Central's PATCH of an enrollment group accepts only a JSON merge patch: 415 before the body is read. */
-async function mergePatchOnly(request: FastifyRequest): Promise<void> {
-  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
-  if (type !== 'application/merge-patch+json') {
-    throw new AppError(
-      'UnsupportedMediaType',
-      'The body of this PATCH must be a JSON merge patch (Content-Type: application/merge-patch+json).',
-    )
-  }
-}
 
 /** `/api/enrollmentGroups`: group enrollments and their X.509 signing certificates. */
 export const enrollmentGroupRoutes: FastifyPluginAsyncTypebox<{
@@ -95,10 +83,10 @@ export const enrollmentGroupRoutes: FastifyPluginAsyncTypebox<{
     '/enrollmentGroups/:enrollmentGroupId',
     {
       config: manage,
-      preParsing: [mergePatchOnly],
+      preParsing: [jsonMergePatchOnly],
       schema: {
         tags,
-        summary: 'Change an enrollment group (application/merge-patch+json only)',
+        summary: 'Change an enrollment group (JSON merge patch)',
         params: EnrollmentGroupParams,
         querystring: ApiVersionQuery,
         body: EnrollmentGroupBody,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Config } from '../../../config/schema.js'
-import { AppError } from '../../../errors/app-error.js'
 import type { ScheduledJobService } from '../../../services/scheduled-job.service.js'
+import { jsonMergePatchOnly } from '../../merge-patch.js'
 import { collection, pageRequest } from '../../paging.js'
 import { ApiVersionQuery, Collection, PagedQuery, errorResponses } from '../../schemas/common.js'
 import { AnyBody, IfMatchHeaders, JobSchema, ScheduledJobIdParams, ScheduledJobSchema } from '../jobs/schemas.js'
@@ -78,23 +78,15 @@ export const scheduledJobRoutes: FastifyPluginAsyncTypebox<{
     '/scheduledJobs/:scheduledJobId',
     {
       config: { permission: 'jobs.update', capability: 'scheduledJobs' },
+      preParsing: jsonMergePatchOnly,
       schema: {
         tags,
-        summary: 'Change a scheduled job (application/merge-patch+json only)',
+        summary: 'Change a scheduled job (JSON merge patch)',
         params: ScheduledJobIdParams,
         querystring: ApiVersionQuery,
         headers: IfMatchHeaders,
         body: AnyBody,
         response: { 200: ScheduledJobSchema, 415: errorResponses[400], ...writeErrors, ...errorResponses },
-      },
-      preValidation: async (request) => {
-        const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
-        if (type !== 'application/merge-patch+json') {
-          throw new AppError(
-            'UnsupportedMediaType',
-            'A scheduled job is changed with a JSON merge patch: send Content-Type: application/merge-patch+json.',
-          )
-        }
       },
     },
     async (request) =>
