@@ -107,7 +107,8 @@ export async function startCliServer(
     child.on('exit', (code, signal) => resolve({ code, signal })),
   )
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000)
+  // Generous: a first start migrates a fresh store, and CI machines may be busy.
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000)
   let ended = false
   void exited.then(() => (ended = true))
   while (true) {
