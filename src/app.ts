@@ -208,7 +208,6 @@ export async function createApp(
         await api.register(deviceRelationshipRoutes, { relationships: services.deviceRelationships, config })
         await api.register(deviceComponentRoutes, { models: services.deviceModels })
         await api.register(fileUploadRoutes, { fileUploads: services.fileUploads })
-        await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceTemplateRoutes, {
           deviceTemplates: services.deviceTemplates,
           config,
