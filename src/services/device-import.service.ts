@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Clock } from '../clock.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import {
@@ -60,6 +61,9 @@ export interface BatchOutcome {
  * the import goes on with the next batch. The caller is the operator at the CLI: every
  * organization is within reach.
  */
+/** Imports at least this large leave PostgreSQL's statistics out of date enough to matter. */
+const ANALYZE_AFTER_ROWS = 10_000
+
 export class DeviceImportService {
   constructor(
     private readonly store: Store,
@@ -99,7 +103,18 @@ export class DeviceImportService {
       if (batch.length === batchSize) await flush()
     }
     if (batch.length > 0) await flush()
+    await this.refreshStatistics(totals.imported)
     return totals
+  }
+
+  /**
+   * After a bulk import, PostgreSQL's planner still holds the statistics of the table before it
+   * (autovacuum analyzes it later, at its own pace), and may page a device group along the wrong
+   * index until then; the table is analyzed at once instead. SQLite keeps no statistics to refresh.
+   */
+  private async refreshStatistics(imported: number): Promise<void> {
+    if (this.store.dialect !== 'postgres' || imported < ANALYZE_AFTER_ROWS) return
+    await sql`analyze devices`.execute(this.store.db)
   }
 
   private async writeBatch(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import pg from 'pg'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { withServices } from '../../src/cli/store-session.js'
 import type { DeviceView } from '../../src/services/device.service.js'
@@ -262,6 +263,29 @@ for (const dialect of DIALECTS) {
       }
       expectExit(await runCli(['devices', 'import', ...store.flags]), 2)
     })
+
+    if (dialect === 'postgres') {
+      it('analyzes the devices table after a large import, so PostgreSQL plans group pages on fresh statistics', async () => {
+        const lastAnalyzed = async () => {
+          const client = new pg.Client({ connectionString: store.databaseUrl })
+          await client.connect()
+          try {
+            const { rows } = await client.query<{ count: string }>(
+              "select analyze_count + autoanalyze_count as count from pg_stat_user_tables where relname = 'devices'",
+            )
+            return Number(rows[0]?.count ?? 0)
+          } finally {
+            await client.end()
+          }
+        }
+        const small = Array.from({ length: 100 }, (_, i) => `small-${String(i).padStart(5, '0')},,,,,`)
+        expectExit(await importCsv([HEADER, ...small, ''].join('\n')), 0)
+        const before = await lastAnalyzed()
+        const large = Array.from({ length: 10_000 }, (_, i) => `large-${String(i).padStart(5, '0')},,,,,`)
+        expectExit(await importCsv([HEADER, ...large, ''].join('\n'), '--batch-size', '2500'), 0)
+        assert.ok((await lastAnalyzed()) > before, 'the devices table was analyzed after the large import')
+      })
+    }
 
     it('a header alone imports nothing and exits 0', async () => {
       const result = await importCsv(`${HEADER}\n`)
