@@ -74,10 +74,12 @@ export interface ModuleModel {
 
 type Json = Record<string, unknown>
 
-const isObject = (value: unknown): value is Json =>
+/** Whether a DTDL value is an object (an entry, a schema), not a list or a scalar. */
+export const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
 
-const typesOf = (entry: Json): string[] => {
+/** An entry's `@type`, a string or a list in DTDL, as a list. */
+export const typesOf = (entry: Json): string[] => {
   const type = entry['@type']
   if (typeof type === 'string') return [type]
   return Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : []

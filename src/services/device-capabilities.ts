@@ -3,7 +3,7 @@
  * component, the properties (writable, cloud), telemetry and commands with their DTDL schemas
  * (read by ../device-models/capability-model.ts), and whether a value matches a DTDL schema.
  */
-import { readTemplateModel, type InterfaceModel } from '../device-models/capability-model.js'
+import { isObject, readTemplateModel, typesOf, type InterfaceModel } from '../device-models/capability-model.js'
 
 export type Json = unknown
 
@@ -41,16 +41,6 @@ export interface Capabilities {
 }
 
 type Node = Record<string, unknown>
-
-const isNode = (value: unknown): value is Node =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-
-const typesOf = (node: Node): string[] => {
-  const type = node['@type']
-  if (typeof type === 'string') return [type]
-  if (Array.isArray(type)) return type.filter((t): t is string => typeof t === 'string')
-  return []
-}
 
 const asList = (value: unknown): unknown[] =>
   value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]
@@ -138,22 +128,22 @@ export function schemaMismatch(schema: Json, value: unknown, depth = 0): string 
         return typeof value === 'string' && DURATION.test(value) ? null : 'expected an ISO 8601 duration'
       case 'geopoint':
       case 'point':
-        return isNode(value) && isNumber(value.lat) && isNumber(value.lon)
+        return isObject(value) && isNumber(value.lat) && isNumber(value.lon)
           ? null
           : 'expected a geopoint {lat, lon}'
       case 'vector':
-        return isNode(value) && isNumber(value.x) && isNumber(value.y) && isNumber(value.z)
+        return isObject(value) && isNumber(value.x) && isNumber(value.y) && isNumber(value.z)
           ? null
           : 'expected a vector {x, y, z}'
       default:
         return null
     }
   }
-  if (!isNode(schema)) return null
+  if (!isObject(schema)) return null
   const types = typesOf(schema)
   if (types.includes('Enum')) {
     const allowed = asList(schema.enumValues)
-      .filter(isNode)
+      .filter(isObject)
       .map((entry) => entry.enumValue)
     if (allowed.length > 0 && !allowed.some((entry) => entry === value)) {
       return `expected one of ${allowed.map((entry) => JSON.stringify(entry)).join(', ')}`
@@ -161,10 +151,10 @@ export function schemaMismatch(schema: Json, value: unknown, depth = 0): string 
     return schemaMismatch(schema.valueSchema, value, depth + 1)
   }
   if (types.includes('Object')) {
-    if (!isNode(value)) return 'expected an object'
+    if (!isObject(value)) return 'expected an object'
     const fields = new Map(
       asList(schema.fields)
-        .filter(isNode)
+        .filter(isObject)
         .filter((field) => typeof field.name === 'string')
         .map((field) => [field.name as string, field]),
     )
@@ -186,8 +176,8 @@ export function schemaMismatch(schema: Json, value: unknown, depth = 0): string 
     return null
   }
   if (types.includes('Map')) {
-    if (!isNode(value)) return 'expected an object (a map)'
-    const valueSchema = isNode(schema.mapValue) ? schema.mapValue.schema : undefined
+    if (!isObject(value)) return 'expected an object (a map)'
+    const valueSchema = isObject(schema.mapValue) ? schema.mapValue.schema : undefined
     for (const [key, item] of Object.entries(value)) {
       const why = schemaMismatch(valueSchema, item, depth + 1)
       if (why) return `${key}: ${why}`
