@@ -24,13 +24,16 @@ export function parseQueryString(text: string): Record<string, unknown> {
  * credential and api-version checks (a protected route's onRequest) and before the schema.
  */
 export const repeatedParametersPlugin = fp(async (app: FastifyInstance) => {
-  app.addHook('preValidation', async (request) => {
+  // A callback hook, not an async one: it runs on every request and needs no promise.
+  app.addHook('preValidation', (request, _reply, done) => {
     const query = request.query as Record<string, unknown> | undefined
-    if (!query) return
-    for (const [name, value] of Object.entries(query)) {
+    for (const name in query) {
+      const value = query[name]
       if (!Array.isArray(value)) continue
       const shown = value.map((v) => `"${String(v).slice(0, 100)}"`).join(', ')
-      throw new AppError('BadRequest', `${name}: given more than once with different values (${shown}); give it once.`)
+      done(new AppError('BadRequest', `${name}: given more than once with different values (${shown}); give it once.`))
+      return
     }
+    done()
   })
 })
