@@ -101,17 +101,17 @@ function keyFile(dataDir: string): string {
 
 /** The key kept in the database: the first node to need one makes it, every other reads it. */
 async function storedKey(store: Store): Promise<string> {
+  const read = () =>
+    store.db.selectFrom('stored_keys').select('value').where('name', '=', 'secretBox').executeTakeFirst()
+  // Read first: every start and CLI command asks, and only the first ever needs to write.
+  const existing = await read()
+  if (existing) return existing.value
   await store.db
     .insertInto('stored_keys')
     .values({ name: 'secretBox', value: newKey() })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute()
-  const row = await store.db
-    .selectFrom('stored_keys')
-    .select('value')
-    .where('name', '=', 'secretBox')
-    .executeTakeFirstOrThrow()
-  return row.value
+  return ((await read()) as { value: string }).value
 }
 
 const newKey = (): string => randomBytes(32).toString('base64')
