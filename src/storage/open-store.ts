@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely'
+import { Migrator } from 'kysely/migration'
 import type { Config } from '../config/schema.js'
 import { openPostgresStore } from './dialects/postgres.js'
 import { openSqliteStore } from './dialects/sqlite.js'

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import { type Migration } from 'kysely/migration'
 
 /**
  * Organizations: a hierarchy below the application's root. Frozen in time: it never imports

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import { type Migration } from 'kysely/migration'
 
 /**
  * Provisioning: the application's ID scope, enrollment groups with their signing certificates,

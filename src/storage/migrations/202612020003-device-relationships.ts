@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import { type Migration } from 'kysely/migration'
 
 /**
  * Relationships between gateway (source) and downstream (target) devices. Frozen in time: it never

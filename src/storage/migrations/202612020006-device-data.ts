@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import { type Migration } from 'kysely/migration'
 
 /**
  * Device data: desired-properties versions, property values, last telemetry values and the

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely'
+import type { Migration } from 'kysely/migration'
 import { initial } from './202611280001-initial.js'
 import { embeddedIdp } from './202611280002-embedded-idp.js'
 import { organizations } from './202611280003-organizations.js'
