@@ -139,6 +139,24 @@ export const ConfigSchema = Type.Object(
         env: 'OPENCENTRAL_SECRET_KEY',
       }),
     ),
+    mqttPort: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 8883,
+      description:
+        'TCP port of the device endpoint: MQTT over TLS for devices and for provisioning (0 picks a free one). Always TLS: the configured certificate (--tls-cert/--tls-key), else the development certificate in the data folder.',
+      flag: 'mqtt-port',
+      env: 'OPENCENTRAL_MQTT_PORT',
+    }),
+    deviceHostName: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$',
+        description:
+          'The host name devices are assigned as their hub and sign their SAS tokens for (a bare host name, no port). Defaults to the public URL\'s host name, else the TLS certificate\'s first DNS name, else localhost.',
+        flag: 'device-host-name',
+        env: 'OPENCENTRAL_DEVICE_HOST_NAME',
+      }),
+    ),
     authCacheSize: Type.Integer({
       minimum: 0,
       maximum: 10_000_000,
