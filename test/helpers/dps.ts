@@ -156,7 +156,11 @@ export function dpsRequest(
 ): Promise<RawResponse> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
   if (options.authorization !== undefined) headers.authorization = options.authorization
-  if (options.body !== undefined) headers['content-type'] ??= 'application/json; charset=utf-8'
+  if (options.body !== undefined) {
+    headers['content-type'] ??= 'application/json; charset=utf-8'
+    // Node frames a GET body only with a length (the SDK sends one too).
+    headers['content-length'] = String(Buffer.byteLength(options.body))
+  }
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(pathname, dps.server.url),
