@@ -42,7 +42,8 @@ export async function startDevicePlane(
   let messages: DeviceMessages | null = null
   const broker = await createDeviceBroker({
     authenticator,
-    throttle: new ConnectThrottle(clock),
+    // Real time, not the application clock: floods are measured as they happen.
+    throttle: new ConnectThrottle(),
     log,
     onPublish: () => (client, session, packet) => (messages as DeviceMessages).handle(client, session, packet),
   })

@@ -57,14 +57,12 @@ export async function createProvisionedDevice(
   deviceId: string,
   options: { template?: string; provisioned?: boolean } = {},
 ): Promise<TestDevice> {
-  const created = await server.request('PUT', `/api/devices/${deviceId}`, {
-    body: options.template ? { template: options.template } : {},
-  })
-  assert.equal(created.status, 200, created.text)
+  // Through the services: the same path as REST, whether the test server speaks HTTP or HTTPS.
+  await server.app.services.devices.put(null, deviceId, options.template ? { template: options.template } : {})
   if (options.provisioned !== false) await markProvisioned(server, deviceId)
-  const credentials = await server.request('GET', `/api/devices/${deviceId}/credentials`)
-  assert.equal(credentials.status, 200, credentials.text)
-  return { deviceId, ...credentials.body.symmetricKey }
+  const credentials = await server.app.services.deviceAttestations.credentials(null, deviceId)
+  assert.ok(credentials.symmetricKey, `device ${deviceId} has symmetric keys`)
+  return { deviceId, ...credentials.symmetricKey }
 }
 
 /** What the provisioning service records when a device registers. */
