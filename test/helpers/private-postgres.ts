@@ -1,9 +1,12 @@
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import pg from 'pg'
+
+const run = promisify(execFile)
 
 /**
  * A PostgreSQL server of the test's own (initdb into a temporary folder, on a free port), which the
@@ -14,10 +17,14 @@ export interface PrivatePostgres {
   /** A connection string to `database` (default `postgres`). */
   url(database?: string): string
   /** Stops the server (`fast`: ends sessions cleanly; `immediate`: as a crash would). */
-  stop(mode: 'fast' | 'immediate'): void
-  start(): void
-  /** Runs one statement as the superuser. */
-  query<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>
+  stop(mode: 'fast' | 'immediate'): Promise<void>
+  start(): Promise<void>
+  /** Runs one statement as the superuser, on `database` (default `postgres`). */
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    database?: string,
+  ): Promise<T[]>
   /** Stops the server and removes its files. */
   destroy(): void
 }
@@ -64,11 +71,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   chownSync(root, uid, gid)
   const data = path.join(root, 'data')
   const port = await freePort()
-  const asPostgres = (program: string, args: string[]) =>
-    execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-  asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'])
+  // Asynchronous, so that the servers under test (in this process) keep running meanwhile.
+  const asPostgres = async (program: string, args: string[]) => {
+    await run('runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args])
+  }
+  await asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'])
   const options = [
     `-p ${port}`,
     `-k ${root}`,
@@ -82,21 +89,21 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', path.join(root, 'log'), '-w', 'start'])
   const stop = (mode: 'fast' | 'immediate') =>
     asPostgres('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop'])
-  start()
+  await start()
   let running = true
   const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`
   return {
     url,
-    start() {
-      start()
+    async start() {
+      await start()
       running = true
     },
-    stop(mode) {
-      stop(mode)
+    async stop(mode) {
+      await stop(mode)
       running = false
     },
-    async query(text, values = []) {
-      const client = new pg.Client({ connectionString: url() })
+    async query(text, values = [], database) {
+      const client = new pg.Client({ connectionString: url(database) })
       await client.connect()
       try {
         return (await client.query(text, values)).rows
@@ -105,7 +112,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       }
     },
     destroy() {
-      if (running) stop('immediate')
+      if (running) {
+        execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop'])
+      }
       running = false
       rmSync(root, { recursive: true, force: true })
     },

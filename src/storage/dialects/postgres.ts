@@ -5,6 +5,8 @@ import type { Store } from '../store.js'
 import { PostgresChangeFeed } from './postgres-change-feed.js'
 
 const INT8_OID = 20
+/** The advisory lock key of `lockApplication` (any constant no other lock of ours uses). */
+const APPLICATION_LOCK = 0x0c3e7a1
 
 /** Our bigint columns hold epoch times, well inside Number's exact range. */
 const types = {
@@ -36,8 +38,10 @@ export async function openPostgresStore(connectionString: string): Promise<Store
     db,
     changes,
     description: `postgres://${url.host}${url.pathname}`,
+    // A transaction-scoped advisory lock rather than a row lock: it also holds while the
+    // application row does not exist yet (several nodes starting together on an empty database).
     async lockApplication(trx) {
-      await sql`SELECT id FROM application FOR UPDATE`.execute(trx)
+      await sql`SELECT pg_advisory_xact_lock(${APPLICATION_LOCK})`.execute(trx)
     },
     async read<Row>(query: CompiledQuery<Row>): Promise<Row[]> {
       return (await db.executeQuery(query)).rows
