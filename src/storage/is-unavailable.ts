@@ -39,3 +39,9 @@ function isUnavailableItself(error: Error): boolean {
   if (/^(FATAL|PANIC)$/.test(String((error as { severity?: unknown }).severity))) return true
   return UNAVAILABLE_MESSAGE.test(error.message)
 }
+
+/** SQLite's write lock was held by another connection past the busy timeout. */
+export function isStoreBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)
+}
