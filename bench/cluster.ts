@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { freePort, startProcess, root, waitFor, type LoadResult } from './lib/processes.js'
+import { freePort, startProcess, root, type LoadResult } from './lib/processes.js'
 import { createScratchDatabase } from './lib/scratch-database.js'
 import { API_VERSION, CONNECTIONS, SECONDS } from './lib/settings.js'
 
@@ -24,8 +24,13 @@ async function startNode(databaseUrl: string, children: ChildProcess[]): Promise
     startProcess([process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), '--database', databaseUrl, '--log-level', 'warn', '--no-embedded-idp']),
   )
   const base = `http://127.0.0.1:${port}`
-  await waitFor(`${base}/healthz`)
-  return base
+  // A minute: a busy machine starts a node slowly, and the bench must not give up on it.
+  for (let i = 0; i < 600; i++) {
+    const status = await fetch(`${base}/healthz`).then((r) => r.status, () => 0)
+    if (status === 200) return base
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${base} did not come up`)
 }
 
 function call(base: string, admin: string, method: string, pathname: string, body?: unknown): Promise<Response> {
