@@ -136,9 +136,23 @@ export class PostgresChangeFeed implements ChangeFeed {
     return this.healthy
   }
 
+  /**
+   * The change is committed when this is called: if the NOTIFY fails (the connection dropped just
+   * then), the write still stands and is answered as done, and the NOTIFY is sent again until it
+   * goes through, so that the other nodes hear of it.
+   */
   async publish(topic: ChangeTopic, id: string): Promise<void> {
     this.listeners.emit(topic, id)
-    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, encodeChange(topic, id)])
+    await this.notify(encodeChange(topic, id))
+  }
+
+  private async notify(payload: string): Promise<void> {
+    try {
+      await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload])
+    } catch {
+      if (this.closed) return
+      setTimeout(() => void this.notify(payload), RECONNECT_MS / 4).unref()
+    }
   }
 
   subscribe(listener: Parameters<ChangeFeed['subscribe']>[0]): void {
