@@ -1,10 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
+import { freePort } from './server.js'
 
 const run = promisify(execFile)
 
@@ -48,26 +48,12 @@ export function privatePostgresUnavailable(): string | null {
   return null
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDir()
   if (!bin) throw new Error('no PostgreSQL server programs')
   const root = mkdtempSync(path.join(tmpdir(), 'opencentral-pg-'))
-  const { uid, gid } = (() => {
-    const line = execFileSync('id', ['-u', 'postgres']).toString().trim()
-    const group = execFileSync('id', ['-g', 'postgres']).toString().trim()
-    return { uid: Number(line), gid: Number(group) }
-  })()
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString())
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString())
   chownSync(root, uid, gid)
   const data = path.join(root, 'data')
   const port = await freePort()
