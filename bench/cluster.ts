@@ -36,7 +36,7 @@ async function startNode(databaseUrl: string, children: ChildProcess[]): Promise
 function call(base: string, admin: string, method: string, pathname: string, body?: unknown): Promise<Response> {
   return fetch(`${base}${pathname}?api-version=${API_VERSION}`, {
     method,
-    headers: { authorization: admin, 'content-type': 'application/json' },
+    headers: body === undefined ? { authorization: admin } : { authorization: admin, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
 }

@@ -11,7 +11,7 @@ import {
 const CHANNEL = 'opencentral_changes'
 /** How often the listening connection proves that it still delivers. */
 const HEARTBEAT_MS = 200
-/** No heartbeat back for this long: caches are bypassed (fail closed within a second). */
+/** A heartbeat unanswered for this long: caches are bypassed (fail closed within a second). */
 const SILENCE_MS = 600
 /** Silent for this long: the connection is presumed dead (dropped by a firewall…) and replaced. */
 const REPLACE_AFTER_MS = 5000
@@ -22,8 +22,8 @@ export const CHANGE_FEED_APPLICATION_NAME = 'opencentral-change-feed'
 
 /**
  * LISTEN/NOTIFY on a dedicated connection. `sync()` answers true only while that connection
- * demonstrably delivers: every 200 ms it sends itself a NOTIFY on a channel of its own and must
- * hear it back within 600 ms. PostgreSQL delivers notifications in commit order, so a heartbeat
+ * demonstrably delivers: every 200 ms it sends itself a NOTIFY on a channel of its own, and a
+ * heartbeat not heard back within 600 ms makes it answer false. PostgreSQL delivers notifications in commit order, so a heartbeat
  * heard means every change committed before it was sent has been heard too. A connection that
  * closes, errs or merely goes silent (a frozen backend, a firewall dropping idle flows) makes
  * caches be bypassed; when it delivers again, everything cached is dropped first: a missed NOTIFY
@@ -35,8 +35,8 @@ export class PostgresChangeFeed implements ChangeFeed {
   private readonly heartbeatChannel = `${CHANNEL}_${randomBytes(8).toString('hex')}`
   private client: pg.Client | null = null
   private healthy = false
-  private heardAt = 0
-  private heartbeatPending = false
+  /** When the heartbeat awaiting its echo was sent; null when none is awaited. */
+  private sentAt: number | null = null
   private closed = false
   private ticker: NodeJS.Timeout | null = null
   private retryTimer: NodeJS.Timeout | null = null
@@ -81,13 +81,13 @@ export class PostgresChangeFeed implements ChangeFeed {
       return
     }
     this.client = client
-    this.heartbeatPending = false
+    this.sentAt = null
     this.heard()
   }
 
-  /** The connection delivered: trust it again, dropping whatever was cached while it was silent. */
+  /** The connection delivered: trust it again, dropping whatever was cached while it was doubted. */
   private heard(): void {
-    this.heardAt = performance.now()
+    this.sentAt = null
     if (this.healthy) return
     this.listeners.emit(null, null)
     this.healthy = true
@@ -96,21 +96,20 @@ export class PostgresChangeFeed implements ChangeFeed {
   private tick(): void {
     const client = this.client
     if (!client) return
-    const silence = performance.now() - this.heardAt
-    if (silence > SILENCE_MS) this.healthy = false
-    if (silence > REPLACE_AFTER_MS) {
-      this.lost(client)
+    // One heartbeat at a time: a frozen backend must not pile up queries.
+    if (this.sentAt === null) {
+      this.sentAt = performance.now()
+      client.query(`NOTIFY ${this.heartbeatChannel}`).catch(() => this.lost(client))
       return
     }
-    // One heartbeat at a time: a frozen backend must not pile up queries.
-    if (this.heartbeatPending) return
-    this.heartbeatPending = true
-    client.query(`NOTIFY ${this.heartbeatChannel}`).then(
-      () => {
-        if (this.client === client) this.heartbeatPending = false
-      },
-      () => this.lost(client),
-    )
+    // Judged after the poll phase, so that an echo which arrived while this process was busy is
+    // read first: a slow event loop alone does not make the node drop its caches.
+    setImmediate(() => {
+      if (this.client !== client || this.sentAt === null) return
+      const waited = performance.now() - this.sentAt
+      if (waited > SILENCE_MS) this.healthy = false
+      if (waited > REPLACE_AFTER_MS) this.lost(client)
+    })
   }
 
   private lost(client: pg.Client): void {
@@ -132,8 +131,9 @@ export class PostgresChangeFeed implements ChangeFeed {
     this.retryTimer.unref()
   }
 
+  /** Checks the clock too: an echo overdue is distrusted at once, before any timer has run. */
   sync(): boolean {
-    return this.healthy
+    return this.healthy && (this.sentAt === null || performance.now() - this.sentAt <= SILENCE_MS)
   }
 
   /**
