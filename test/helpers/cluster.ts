@@ -12,11 +12,11 @@ export interface Cluster {
 
 /**
  * Several real servers over one store, as in a cluster on PostgreSQL (`databaseUrl`) or several
- * processes on one SQLite file (no `databaseUrl`). Started one after the other unless `together`.
+ * processes on one SQLite file (no `databaseUrl`), started one after the other.
  */
 export async function startNodes(
   count: number,
-  options: { databaseUrl?: string; together?: boolean } = {},
+  options: { databaseUrl?: string } = {},
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-nodes-'))
   const config = loadConfig({
@@ -28,11 +28,7 @@ export async function startNodes(
     },
   })
   const nodes: OpenCentralApp[] = []
-  if (options.together) {
-    nodes.push(...(await Promise.all(Array.from({ length: count }, () => createApp(config)))))
-  } else {
-    for (let i = 0; i < count; i++) nodes.push(await createApp(config))
-  }
+  for (let i = 0; i < count; i++) nodes.push(await createApp(config))
   const urls: string[] = []
   for (const node of nodes) urls.push(await node.app.listen({ port: 0, host: '127.0.0.1' }))
   return {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
+import { tmpdir } from 'node:os'
 import { after, before, describe, it } from 'node:test'
 import { ROLE_IDS } from '../../src/authz/builtin-roles.js'
+import { initializeApplication } from '../../src/services/application.service.js'
+import { openStore } from '../../src/storage/open-store.js'
 import { startNodes, type Cluster } from '../helpers/cluster.js'
 import {
   privatePostgresUnavailable,
@@ -74,8 +77,7 @@ describe('three nodes while PostgreSQL stops and starts', { skip: unavailable ??
   before(async () => {
     server = await startPrivatePostgres()
     await server.query('CREATE DATABASE opencentral')
-    // Started at once on an empty database: the migrations run once, the other nodes wait.
-    cluster = await startNodes(3, { databaseUrl: server.url('opencentral'), together: true })
+    cluster = await startNodes(3, { databaseUrl: server.url('opencentral') })
     token = (
       await cluster.nodes[0]!.services.apiTokens.create(null, 'loader', {
         roles: [{ role: ROLE_IDS.administrator }],
@@ -87,12 +89,16 @@ describe('three nodes while PostgreSQL stops and starts', { skip: unavailable ??
     server?.destroy()
   })
 
-  it('started together on an empty database, the nodes share one application', async () => {
-    const rows = await server.query('SELECT id FROM application', [], 'opencentral')
-    assert.equal(rows.length, 1)
-    for (const url of cluster.urls) {
-      const response = await fetch(`${url}/api/devices?${API}`, { headers: { authorization: token } })
-      assert.equal(response.status, 200)
+  it('opened together on an empty database, three stores migrate once and agree on one application', async () => {
+    await server.query('CREATE DATABASE together')
+    const databaseUrl = server.url('together')
+    const stores = await Promise.all([1, 2, 3].map(() => openStore({ databaseUrl, dataDir: tmpdir() })))
+    try {
+      const ids = await Promise.all(stores.map((store) => initializeApplication(store, Date.now())))
+      assert.equal(new Set(ids).size, 1, `application ids: ${ids.join(', ')}`)
+      assert.equal((await server.query('SELECT id FROM application', [], 'together')).length, 1)
+    } finally {
+      await Promise.all(stores.map((store) => store.close()))
     }
   })
 
