@@ -108,7 +108,7 @@ describe('three nodes while PostgreSQL stops and starts', { skip: unavailable ??
       await sleep(500)
       await server.stop(mode)
       const stoppedAt = Date.now()
-      await sleep(1500)
+      await sleep(3000)
       const startingAt = Date.now()
       await server.start()
       const startedAt = Date.now()
