@@ -23,8 +23,9 @@ export const CHANGE_FEED_APPLICATION_NAME = 'opencentral-change-feed'
 /**
  * LISTEN/NOTIFY on a dedicated connection. `sync()` answers true only while that connection
  * demonstrably delivers: every 200 ms it sends itself a NOTIFY on a channel of its own, and a
- * heartbeat not heard back within 600 ms makes it answer false. PostgreSQL delivers notifications in commit order, so a heartbeat
- * heard means every change committed before it was sent has been heard too. A connection that
+ * heartbeat not heard back within 600 ms makes it answer false. PostgreSQL delivers notifications
+ * in commit order, so a heartbeat heard means every change committed before it was sent has been
+ * heard too. A connection that
  * closes, errs or merely goes silent (a frozen backend, a firewall dropping idle flows) makes
  * caches be bypassed; when it delivers again, everything cached is dropped first: a missed NOTIFY
  * can never keep a revoked credential alive.
