@@ -65,7 +65,7 @@ export interface TestServer {
 }
 
 /** A port nobody listens on right now (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
     probe.on('error', reject)
