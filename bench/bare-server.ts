@@ -33,6 +33,8 @@ function sqliteFloor(dataDir: string): Floor {
 
 function postgresFloor(url: string): Floor {
   const pool = new pg.Pool({ connectionString: url, max: 10 })
+  // A connection the server ends is replaced by the pool; its error must not end the process.
+  pool.on('error', () => {})
   return {
     byId: async (id) => (await pool.query('select * from devices where id = $1', [id])).rows[0],
     page: async (limit) => (await pool.query('select * from devices order by id limit $1', [limit])).rows,

@@ -20,7 +20,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       const response = await fetch(url)
       if (response.status < 500) return
