@@ -41,7 +41,9 @@ export async function runMicro(): Promise<MicroResult[]> {
       defaultTenant: issuer.tenantId,
       keyRefetchCooldownSeconds: 30,
     }
-    const keys = new LocalIssuerKeys(async () => ({ keys: [issuer.currentKey.publicJwk] }))
+    // One key set object, as the server holds it: a new one would be imported again on every call.
+    const jwks = { keys: [issuer.currentKey.publicJwk] }
+    const keys = new LocalIssuerKeys(async () => jwks)
     const cached = new TokenVerifier([{ trust, keys }], systemClock, 10_000)
     const uncached = new TokenVerifier([{ trust, keys }], systemClock, 0)
     const token = await issuer.sign({ tid: issuer.tenantId, oid: randomUUID(), idtyp: 'app' })
