@@ -118,7 +118,7 @@ function rounds(scenario: Scenario, connections: number, count: number): Map<str
       const run = measure(c, SECONDS, connections)
       runs.get(c.name)!.push(run)
       console.error(
-        `${scenario.id} c=${connections} round ${round}/${count}  ${c.name}: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99} ms, max ${run.max} ms`,
+        `${scenario.id} c=${connections} round ${round}/${count}  ${c.name}: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99} ms, max ${run.max} ms, server CPU ${Math.round(run.cpuMicrosecondsPerRequest)} µs/req`,
       )
     }
   }
@@ -278,7 +278,8 @@ async function main() {
       if (helloRps < GENERATOR_HEADROOM * floorRps) {
         console.error(
           `${GENERATOR} drove node:http hello-world at ${helloRps} req/s, only ${(helloRps / floorRps).toFixed(2)}× the floor's ${floorRps}: ` +
-            `the load generator may be the limit; nothing is reported (needs ≥ ${GENERATOR_HEADROOM}×).`,
+            `the load generator may be the limit; nothing is reported (needs ≥ ${GENERATOR_HEADROOM}×). What was measured:\n` +
+            markdown(s.title, rows),
         )
         process.exitCode = 1
         return
