@@ -3,12 +3,12 @@
 // them), then how long a token deleted on one node keeps working on the others (revocation
 // propagation, p50/p99 over many deletions). Writes bench/results/cluster.json and the table in
 // README.md.
-import { execFile, execFileSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import path from 'node:path'
-import { promisify } from 'node:util'
-import { freePort, startProcess, root, type LoadResult } from './lib/processes.js'
+import { runLoadConcurrently, type LoadResult } from './lib/generator.js'
+import { freePort, startProcess, root } from './lib/processes.js'
 import { createScratchDatabase } from './lib/scratch-database.js'
 import { API_VERSION, CONNECTIONS, SECONDS } from './lib/settings.js'
 
@@ -16,7 +16,6 @@ const NODES = [1, 2, 3]
 const REVOCATIONS = Number(process.env.BENCH_REVOCATIONS ?? 200)
 const OPERATOR = 'ae2c9854-393b-4f97-8c42-479d70ce626e'
 const DEVICE_PATH = '/api/devices/bench-device'
-const run = promisify(execFile)
 
 async function startNode(databaseUrl: string, children: ChildProcess[]): Promise<string> {
   const port = await freePort()
@@ -41,25 +40,22 @@ function call(base: string, admin: string, method: string, pathname: string, bod
   })
 }
 
-/** autocannon against every node at once (one generator process each); the sum of their rates. */
+/** A generator against every node at once (one process each); the sum of their rates. */
 async function loadAll(bases: string[], token: string): Promise<LoadResult> {
   const perNode = Math.max(1, Math.round(CONNECTIONS / bases.length))
   const results = await Promise.all(
-    bases.map(async (base) => {
-      const { stdout } = await run(
-        process.execPath,
-        ['--import', 'tsx', 'bench/load.ts', `${base}${DEVICE_PATH}?api-version=${API_VERSION}`, token, String(SECONDS), String(perNode)],
-        { cwd: root },
-      )
-      return JSON.parse(stdout) as LoadResult
-    }),
+    bases.map((base) =>
+      runLoadConcurrently({ url: `${base}${DEVICE_PATH}?api-version=${API_VERSION}`, credential: token }, SECONDS, perNode),
+    ),
   )
   return {
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
     requestsPerSecond: Math.round(results.reduce((sum, r) => sum + r.requestsPerSecond, 0)),
     p50: Math.max(...results.map((r) => r.p50)),
+    p90: Math.max(...results.map((r) => r.p90)),
     p99: Math.max(...results.map((r) => r.p99)),
-    ok: results.reduce((sum, r) => sum + r.ok, 0),
-    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    max: Math.max(...results.map((r) => r.max)),
   }
 }
 

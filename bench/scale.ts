@@ -9,7 +9,8 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { once } from 'node:events'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
-import { freePort, load, peakRssMb, pinned, root, startProcess, waitFor } from './lib/processes.js'
+import { runLoad } from './lib/generator.js'
+import { freePort, peakRssMb, pinned, root, startProcess, waitFor } from './lib/processes.js'
 import { createScratchDatabase } from './lib/scratch-database.js'
 import { API_VERSION, CONNECTIONS, SECONDS } from './lib/settings.js'
 
@@ -174,9 +175,9 @@ async function measureStore(name: string, storeArgs: string[], csv: string, work
       () => `/api/devices/${deviceId(1 + Math.floor(Math.random() * DEVICES))}?api-version=${API_VERSION}`,
     )
     writeFileSync(pathsFile, paths.join('\n'))
-    load(`${base}${paths[0]}`, operator, 1, CONNECTIONS, pathsFile) // warm-up
-    const byId = load(`${base}${paths[0]}`, operator, SECONDS, CONNECTIONS, pathsFile)
-    if (byId.errors > 0 || byId.ok === 0) throw new Error(`${name}: ${byId.errors} errors of ${byId.ok + byId.errors}`)
+    runLoad({ url: `${base}${paths[0]}`, credential: operator, pathsFile }, 1, CONNECTIONS) // warm-up
+    const byId = runLoad({ url: `${base}${paths[0]}`, credential: operator, pathsFile }, SECONDS, CONNECTIONS)
+    if (byId.errors > 0 || byId.requests === 0) throw new Error(`${name}: ${byId.errors} errors of ${byId.requests}`)
     return {
       store: name,
       devices: DEVICES,

@@ -9,7 +9,7 @@ import { deviceView } from './lib/device-view.js'
 import passport from 'passport'
 import { Strategy as BearerStrategy } from 'passport-http-bearer'
 
-const [dataDir, port, publicKeyFile, issuer, audience] = process.argv.slice(2) as [string, string, string, string, string]
+const [dataDir, publicKeyFile, issuer, audience, port] = process.argv.slice(2) as [string, string, string, string, string]
 const publicKey = readFileSync(publicKeyFile, 'utf8')
 const db = new Database(path.join(dataDir, 'opencentral.db'), { readonly: true })
 const byId = db.prepare('select * from devices where id = ?')

@@ -20,7 +20,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       const response = await fetch(url)
       if (response.status < 500) return
@@ -44,27 +44,22 @@ export function peakRssMb(pid: number | undefined): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024)
 }
 
-export interface LoadResult {
-  requestsPerSecond: number
-  p50: number
-  p99: number
-  ok: number
-  errors: number
+/** The CPU time (user + system) the process has used so far, in µs, from /proc/<pid>/stat. */
+export function cpuMicroseconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS
 }
 
-/**
- * One autocannon run in its own process on core 1. `credential` is a header value or `@file`;
- * `pathsFile`, when given, lists the paths to request in turn instead of the url's.
- */
-export function load(url: string, credential: string, seconds: number, connections: number, pathsFile?: string): LoadResult {
-  const [file, ...args] = pinned(1, [process.execPath, '--import', 'tsx', 'bench/load.ts']) as [string, ...string[]]
-  const extra = pathsFile ? [`@${pathsFile}`] : []
-  const output = execFileSync(file, [...args, url, credential, String(seconds), String(connections), ...extra], {
-    cwd: root,
-    encoding: 'utf8',
-  })
-  return JSON.parse(output) as LoadResult
-}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
 
 export const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b)

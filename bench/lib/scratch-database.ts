@@ -9,6 +9,8 @@ export interface ScratchDatabase {
 /** Creates the PostgreSQL database `name` for one run; null (and a note) when PostgreSQL is not reachable. */
 export async function createScratchDatabase(name: string, skipped: string): Promise<ScratchDatabase | null> {
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL })
+  // The server may end this idle connection (a restart, an administrator): the drop then fails quietly.
+  admin.on('error', () => {})
   try {
     await admin.connect()
     await admin.query(`CREATE DATABASE ${name}`)

@@ -4,7 +4,7 @@ import type { Principal } from './principal.js'
 
 /** Verifies one kind of bearer credential; the bearer-token layer plugs in here. */
 export interface BearerVerifier {
-  authenticate(token: string): Promise<Principal>
+  authenticate(token: string): Principal | Promise<Principal>
 }
 
 /**

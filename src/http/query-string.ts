@@ -11,7 +11,8 @@ import { AppError } from '../errors/app-error.js'
  */
 export function parseQueryString(text: string): Record<string, unknown> {
   const parsed = parse(text) as Record<string, string | string[] | undefined>
-  for (const [name, value] of Object.entries(parsed)) {
+  for (const name in parsed) {
+    const value = parsed[name]
     if (!Array.isArray(value)) continue
     const distinct = [...new Set(value)]
     parsed[name] = distinct.length === 1 ? distinct[0] : distinct

@@ -65,7 +65,14 @@ export async function createEmbeddedIdp(
   purgeTimer.unref()
 
   const paths = entraPaths(publicUrl, services.installation.tenantId)
-  const publicKeys = async () => ({ keys: (await keys.get()).map(publicJwkOf) })
+  // The same key set object while the keys are the same: the bearer verifier imports a key set
+  // once per object, so a new object on every call would import the keys on every request.
+  let published: { from: unknown; jwks: { keys: JsonWebKey[] } } | null = null
+  const publicKeys = async () => {
+    const current = await keys.get()
+    if (published?.from !== current) published = { from: current, jwks: { keys: current.map(publicJwkOf) } }
+    return published.jwks
+  }
   const clients = {
     isKnown: async (clientId: string) =>
       isFirstPartyClient(clientId) ||

@@ -10,7 +10,11 @@ export class BearerAuthenticator implements BearerVerifier {
     private readonly matcher: PrincipalMatcher,
   ) {}
 
-  async authenticate(token: string): Promise<Principal> {
-    return this.matcher.match(await this.verifier.verify(token))
+  /** Synchronous when the token and its user are already known (no promise on the hot path). */
+  authenticate(token: string): Principal | Promise<Principal> {
+    const verified = this.verifier.verify(token)
+    return verified instanceof Promise
+      ? verified.then((known) => this.matcher.match(known))
+      : this.matcher.match(verified)
   }
 }

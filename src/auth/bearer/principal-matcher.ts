@@ -1,4 +1,4 @@
-import type { RoleAssignment } from '../../authz/policy.js'
+import type { Access, RoleAssignment } from '../../authz/policy.js'
 import { forbidden } from '../../errors/app-error.js'
 import { roleAssignmentRepository } from '../../storage/repositories/role-assignment.repository.js'
 import { userRepository } from '../../storage/repositories/user.repository.js'
@@ -13,6 +13,17 @@ interface Membership {
   /** The user the caller is (its own entry, or the first group that admits it). */
   userId: string
   assignments: RoleAssignment[]
+}
+
+function membershipKey(token: VerifiedToken): string {
+  return [
+    token.issuer.issuer,
+    token.tenantId,
+    token.objectId,
+    token.appOnly ? 'app' : 'user',
+    token.email ?? '',
+    (token.groups ?? []).join(','),
+  ].join('\u0000')
 }
 
 /**
@@ -40,8 +51,22 @@ export class PrincipalMatcher {
     this.fill = new FillGuard(store.changes, ['user'])
   }
 
-  async match(token: VerifiedToken): Promise<Principal> {
-    const membership = await this.membershipOf(token)
+  /** Synchronous when the membership is cached and the roles are known. */
+  match(token: VerifiedToken): Principal | Promise<Principal> {
+    const key = membershipKey(token)
+    const ticket = this.fill.begin()
+    if (ticket !== null) {
+      const cached = this.memberships.get(key)
+      if (cached !== undefined) return this.principalOf(token, cached)
+    }
+    return this.lookUp(token).then((membership) => {
+      // A user or assignment change announced while the reads ran may postdate them: not kept.
+      if (this.fill.mayKeep(ticket)) this.memberships.set(key, membership)
+      return this.principalOf(token, membership)
+    })
+  }
+
+  private principalOf(token: VerifiedToken, membership: Membership | null): Principal | Promise<Principal> {
     if (!membership) {
       const overage = token.groupOverage
         ? ' The token carried no group list (the issuer left the groups out because there are too many), so no group membership could be used.'
@@ -50,33 +75,15 @@ export class PrincipalMatcher {
         `The ${token.appOnly ? 'service principal' : 'principal'} with tenant ${token.tenantId} and object id ${token.objectId} is not a user of this application.${overage}`,
       )
     }
-    return {
+    const principal = (access: Access): Principal => ({
       type: 'user',
       id: membership.userId,
       scheme: 'Bearer',
       assignments: membership.assignments,
-      ...(await this.resolvePermissions(membership.assignments)),
-    }
-  }
-
-  private async membershipOf(token: VerifiedToken): Promise<Membership | null> {
-    const key = [
-      token.issuer.issuer,
-      token.tenantId,
-      token.objectId,
-      token.appOnly ? 'app' : 'user',
-      token.email ?? '',
-      (token.groups ?? []).join(','),
-    ].join('\u0000')
-    const ticket = this.fill.begin()
-    if (ticket !== null) {
-      const cached = this.memberships.get(key)
-      if (cached !== undefined) return cached
-    }
-    const membership = await this.lookUp(token)
-    // A user or assignment change announced while the reads ran may postdate them: not kept.
-    if (this.fill.mayKeep(ticket)) this.memberships.set(key, membership)
-    return membership
+      ...access,
+    })
+    const access = this.resolvePermissions(membership.assignments)
+    return access instanceof Promise ? access.then(principal) : principal(access)
   }
 
   private async lookUp(token: VerifiedToken): Promise<Membership | null> {

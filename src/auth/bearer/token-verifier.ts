@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto'
-import { decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose'
+import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload } from 'jose'
 import type { Clock } from '../../clock.js'
 import { AppError } from '../../errors/app-error.js'
 import { BoundedCache } from '../bounded-cache.js'
 import { invalidToken } from '../challenges.js'
 import { IssuerUnavailable, type IssuerKeys } from './issuer-keys.js'
 import type { IssuerTrust } from './issuer-trust.js'
+import { SignatureChecks, TokenError } from './signature-check.js'
 
 /** A trusted issuer with the source of its keys. */
 export interface TrustedIssuer {
   trust: IssuerTrust
   keys: IssuerKeys
+}
+
+interface KnownIssuer extends TrustedIssuer {
+  signatures: SignatureChecks
 }
 
 /** What a verified token says about its bearer; identity is `(tenantId, objectId)`, never a mutable claim. */
@@ -29,12 +34,14 @@ export interface VerifiedToken {
 }
 
 /**
- * Verifies bearer JWTs with jose only: pinned algorithms, exact issuer, accepted audiences, the
- * issuer's own keys (never keys named by the token). A verified token is remembered by its hash
- * until it expires, so a repeated request does not verify the signature again.
+ * Verifies bearer JWTs: pinned algorithms, exact issuer, accepted audiences, the issuer's own keys
+ * (never keys named by the token: jose picks them from the issuer's key set), the signature by
+ * fast-jwt on node:crypto (see SignatureChecks). A verified token is remembered by its hash until
+ * it expires, so a repeated request does not verify the signature again, and is answered without
+ * a promise.
  */
 export class TokenVerifier {
-  private readonly issuers: ReadonlyMap<string, TrustedIssuer>
+  private readonly issuers: ReadonlyMap<string, KnownIssuer>
   private readonly verified: BoundedCache<string, VerifiedToken>
 
   constructor(
@@ -42,7 +49,9 @@ export class TokenVerifier {
     private readonly clock: Clock,
     cacheSize: number,
   ) {
-    this.issuers = new Map(issuers.map((i) => [i.trust.issuer, i]))
+    this.issuers = new Map(
+      issuers.map((i) => [i.trust.issuer, { ...i, signatures: new SignatureChecks(i.trust) }]),
+    )
     this.verified = new BoundedCache(cacheSize)
   }
 
@@ -50,14 +59,15 @@ export class TokenVerifier {
     return [...this.issuers.values()]
   }
 
-  async verify(token: string): Promise<VerifiedToken> {
+  verify(token: string): VerifiedToken | Promise<VerifiedToken> {
     const key = createHash('sha256').update(token).digest('base64url')
     const cached = this.verified.get(key)
     if (cached && cached.expiresAtMs > this.clock()) return cached
     if (cached) this.verified.delete(key)
-    const result = await this.verifyAnew(token)
-    this.verified.set(key, result)
-    return result
+    return this.verifyAnew(token).then((result) => {
+      this.verified.set(key, result)
+      return result
+    })
   }
 
   private async verifyAnew(token: string): Promise<VerifiedToken> {
@@ -78,14 +88,15 @@ export class TokenVerifier {
     const { trust } = issuer
     let payload: JWTPayload
     try {
-      ;({ payload } = await jwtVerify(token, issuer.keys.getKey, {
-        issuer: trust.issuer,
-        audience: [...trust.audiences],
-        algorithms: [...trust.algorithms],
-        clockTolerance: trust.clockToleranceSeconds,
-        requiredClaims: ['exp'],
-        currentDate: new Date(this.clock()),
-      }))
+      // The algorithm is checked before any key is looked up, as jose's jwtVerify does.
+      const header = decodeProtectedHeader(token)
+      if (typeof header.alg !== 'string' || !trust.algorithms.includes(header.alg)) {
+        throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed')
+      }
+      const [protectedHeader, body, signature] = token.split('.') as [string, string, string]
+      const key = await issuer.keys.getKey({ ...header, alg: header.alg }, { protected: protectedHeader, payload: body, signature })
+      payload = issuer.signatures.for(key as object)(token) as JWTPayload
+      checkTimes(payload, trust, this.clock())
     } catch (error) {
       throw explain(error, unverified, trust)
     }
@@ -115,6 +126,26 @@ function describe(payload: JWTPayload, trust: IssuerTrust): VerifiedToken {
     groups,
     groupOverage: groups === null && typeof claimNames?.groups === 'string',
     expiresAtMs: (payload.exp as number) * 1000,
+  }
+}
+
+/**
+ * `exp` (required), `nbf` and `iat` against the server's clock with the issuer's tolerance, with
+ * the errors jose gives for them.
+ */
+function checkTimes(payload: JWTPayload, trust: IssuerTrust, nowMs: number): void {
+  const now = Math.floor(nowMs / 1000)
+  const tolerance = trust.clockToleranceSeconds
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'number') {
+      throw new errors.JWTClaimValidationFailed(`"${claim}" claim must be a number`, payload, claim, 'invalid')
+    }
+  }
+  if (typeof payload.nbf === 'number' && payload.nbf > now + tolerance) {
+    throw new errors.JWTClaimValidationFailed('"nbf" claim timestamp check failed', payload, 'nbf', 'check_failed')
+  }
+  if ((payload.exp as number) <= now - tolerance) {
+    throw new errors.JWTExpired('"exp" claim timestamp check failed', payload, 'exp', 'check_failed')
   }
 }
 
@@ -165,6 +196,24 @@ function explain(error: unknown, claims: JWTPayload, trust: IssuerTrust): AppErr
     return invalidToken(
       `The token's signing algorithm is not accepted from this issuer (accepted: ${trust.algorithms.join(', ')}).`,
     )
+  }
+  if (error instanceof TokenError) {
+    switch (error.code) {
+      case TokenError.codes.missingRequiredClaim:
+        return invalidToken('The token has no expiry (exp).')
+      case TokenError.codes.invalidAlgorithm:
+        return invalidToken(
+          `The token's signing algorithm is not accepted from this issuer (accepted: ${trust.algorithms.join(', ')}).`,
+        )
+      case TokenError.codes.invalidClaimValue:
+      case TokenError.codes.invalidClaimType:
+        if (/\baud\b/.test(error.message)) {
+          return invalidToken(
+            `The token's audience ${JSON.stringify(claims.aud)} is not accepted; accepted: ${trust.audiences.join(', ')}.`,
+          )
+        }
+    }
+    return invalidToken(undefined, error.message)
   }
   if (error instanceof errors.JWKSNoMatchingKey) {
     return invalidToken("The token was not signed with a key of its issuer.")

@@ -1,7 +1,8 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Authenticator } from '../../auth/authenticator.js'
 import { duplicateCredential } from '../../auth/challenges.js'
+import type { Principal } from '../../auth/principal.js'
 import type { Permission } from '../../authz/permissions.js'
 import { AppError } from '../../errors/app-error.js'
 import { CURRENT_GA, checkApiVersion, checkCapability, type Capability } from '../api-versions.js'
@@ -18,6 +19,8 @@ function hasSeveralAuthorizations(request: FastifyRequest): boolean {
   return false
 }
 
+type HookDone = (error?: Error) => void
+
 function holdsAny(held: ReadonlySet<Permission>, wanted: Permission | readonly Permission[]) {
   return typeof wanted === 'string' ? held.has(wanted) : wanted.some((p) => held.has(p))
 }
@@ -32,19 +35,39 @@ export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
   async (app: FastifyInstance, { authenticator }) => {
     app.decorateRequest('principal', null)
     app.decorateRequest('apiVersion', CURRENT_GA)
-    const guard =
-      (permission: Permission | readonly Permission[] | undefined, capability: Capability | undefined) =>
-      async (request: FastifyRequest): Promise<void> => {
-        if (hasSeveralAuthorizations(request)) throw duplicateCredential()
-        const known = authenticator.authenticate(request.headers.authorization)
-        const principal = known instanceof Promise ? await known : known
+    /** The checks after authentication; `done` gets the first failure, or nothing. */
+    const admit = (
+      request: FastifyRequest,
+      principal: Principal,
+      permission: Permission | readonly Permission[] | undefined,
+      capability: Capability | undefined,
+      done: HookDone,
+    ): void => {
+      try {
         request.principal = principal
         const version = checkApiVersion((request.query as Record<string, unknown>)['api-version'])
         request.apiVersion = version
         checkCapability(version, capability)
-        if (permission === undefined || holdsAny(principal.permissions, permission)) return
+        if (permission === undefined || holdsAny(principal.permissions, permission)) return done()
         const wanted = typeof permission === 'string' ? permission : permission.join(' or ')
-        throw new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`)
+        done(new AppError('Forbidden', `You do not have permission to do this: it needs ${wanted}.`))
+      } catch (error) {
+        done(error as Error)
+      }
+    }
+    // A callback hook, not an async one: a known credential is answered with no promise at all.
+    const guard =
+      (permission: Permission | readonly Permission[] | undefined, capability: Capability | undefined) =>
+      (request: FastifyRequest, _reply: FastifyReply, done: HookDone): void => {
+        let known: Principal | Promise<Principal>
+        try {
+          if (hasSeveralAuthorizations(request)) throw duplicateCredential()
+          known = authenticator.authenticate(request.headers.authorization)
+        } catch (error) {
+          return done(error as Error)
+        }
+        if (!(known instanceof Promise)) return admit(request, known, permission, capability, done)
+        known.then((principal) => admit(request, principal, permission, capability, done), done)
       }
     app.addHook('onRoute', (route) => {
       const config = (route.config ?? {}) as FastifyContextConfig

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely'
 import { ChangeListeners, type ChangeFeed, type ChangeTopic } from '../change-feed.js'
 import type { Database } from '../schema.js'
 import type { Store } from '../store.js'
+import { WalCheckpoints } from './sqlite-checkpoints.js'
 import { withStatementCache } from './statement-cache.js'
 
 export const SQLITE_FILE_NAME = 'opencentral.db'
@@ -55,10 +56,16 @@ class SqliteChangeFeed implements ChangeFeed {
 /** Opens (creating if needed) the SQLite store in `dataDir`. */
 export function openSqliteStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true })
-  const handle = new SqliteDatabase(path.join(dataDir, SQLITE_FILE_NAME))
+  const file = path.join(dataDir, SQLITE_FILE_NAME)
+  const handle = new SqliteDatabase(file)
   handle.pragma('journal_mode = WAL')
   handle.pragma('busy_timeout = 5000')
   handle.pragma('synchronous = NORMAL')
+  // Checkpoints run on a thread of their own, never inside a commit on the event loop.
+  handle.pragma('wal_autocheckpoint = 0')
+  // Once checkpointed, the WAL starts over; past 4 MB its file is cut back then.
+  handle.pragma('journal_size_limit = 4194304')
+  const checkpoints = new WalCheckpoints(file)
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(handle) }),
   })
@@ -82,6 +89,7 @@ export function openSqliteStore(dataDir: string): Store {
       return statement.all(...(query.parameters as unknown[])) as Row[]
     },
     async close() {
+      await checkpoints.stop()
       await db.destroy()
       reader.close()
     },
