@@ -109,7 +109,8 @@ export class MqttDeviceLinks implements LocalDeviceLinks {
 
   private clientOf(target: ConnectionTarget): Client | null {
     const client = this.clients()[clientIdOf(target)]
-    return client && client.connected && deviceSessions.of(client) ? client : null
+    // Registered before its CONNACK is sent (`connected` turns true a moment later): reachable.
+    return client && !client.closed && deviceSessions.of(client) ? client : null
   }
 
   private clients(): Record<string, Client> {
