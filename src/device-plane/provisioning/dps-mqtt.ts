@@ -5,6 +5,7 @@ import type { ProvisioningService } from '../../services/provisioning.service.js
 import type { Store } from '../../storage/store.js'
 import { RegistrationAdmission, type RegistrationProof } from './registration-admission.js'
 import type { DeviceRegistrationService } from './registration.service.js'
+import { sendToClient } from '../mqtt/send-to-client.js'
 
 /**
  * The provisioning service over MQTT, on the device endpoint's listener: a client whose username
@@ -64,17 +65,7 @@ export class ProvisioningOverMqtt {
       ? await this.registrations.register({ ...request, payload: payloadOf(packet.payload) })
       : await this.registrations.operationStatus({ ...request, operationId: parameters.get('operationId') ?? '' })
     const retry = answer.retryAfterSeconds === undefined ? '' : `&retry-after=${answer.retryAfterSeconds}`
-    client.publish(
-      {
-        cmd: 'publish',
-        topic: `$dps/registrations/res/${answer.status}/?$rid=${encodeURIComponent(requestId)}${retry}`,
-        payload: Buffer.from(JSON.stringify(answer.body)),
-        qos: 0,
-        dup: false,
-        retain: false,
-      },
-      () => {},
-    )
+    sendToClient(client, `$dps/registrations/res/${answer.status}/?$rid=${encodeURIComponent(requestId)}${retry}`, JSON.stringify(answer.body))
   }
 }
 
