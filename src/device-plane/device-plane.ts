@@ -15,6 +15,7 @@ import { deviceSessions } from './mqtt/device-session.js'
 import { deviceEndpointTls } from './mqtt/endpoint-tls.js'
 import { attachWebSockets, listenTls } from './mqtt/listeners.js'
 import { MqttDeviceLinks } from './mqtt/mqtt-device-links.js'
+import { ProvisioningOverMqtt } from './provisioning/dps-mqtt.js'
 
 /** The device side of a running server. */
 export interface DevicePlane {
@@ -46,6 +47,7 @@ export async function startDevicePlane(
     throttle: new ConnectThrottle(),
     log,
     onPublish: () => (client, session, packet) => (messages as DeviceMessages).handle(client, session, packet),
+    provisioning: new ProvisioningOverMqtt(services.deviceRegistrations, services.provisioning, store, clock),
   })
   const links = new MqttDeviceLinks(broker)
   messages = new DeviceMessages(services.deviceProperties, services.deviceTelemetry, links, clock)

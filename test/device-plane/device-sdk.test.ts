@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import deviceSdk, { type Client, type Twin } from 'azure-iot-device'
+import deviceSdk, { type Client, type DeviceClientOptions, type Twin } from 'azure-iot-device'
+import deviceMqtt from 'azure-iot-device-mqtt'
 import { TEMPLATE, TEMPLATE_ID } from '../helpers/device-data.js'
 import { must } from '../helpers/organizations.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import {
+  connectionString,
   createProvisionedDevice,
   eventually,
   openDeviceClient,
@@ -178,6 +180,35 @@ for (const dialect of DIALECTS) {
         assert.equal(run.body.response, 'ok')
       } finally {
         await lateClient.close()
+      }
+    })
+
+    it('answers a command after renewing its SAS token (a reconnect that does not subscribe again)', async () => {
+      const renewing = await createProvisionedDevice(server, 'sensor-renewing', { template: TEMPLATE_ID })
+      // Tokens valid 10 s, renewed 9 s early: the SDK reconnects with a new token about every second.
+      const provider = deviceSdk.SharedAccessKeyAuthenticationProvider.fromConnectionString(
+        connectionString(server, renewing.deviceId, renewing.primaryKey),
+        10,
+        9,
+      )
+      const renewingClient = deviceSdk.Client.fromAuthenticationProvider(provider, deviceMqtt.Mqtt)
+      await renewingClient.setOptions({ ca: server.ca } as DeviceClientOptions)
+      let connects = 0
+      const stop = server.app.devicePlane.links.onConnectionChange((event) => {
+        if (event.connected && event.target.deviceId === 'sensor-renewing') connects++
+      })
+      try {
+        await renewingClient.open()
+        renewingClient.onDeviceMethod('reboot', (_request, response) => void response.send(200, 'renewed'))
+        await eventually(async () => (connects >= 3 ? true : undefined), 15_000)
+        const run = await server.request('POST', '/api/devices/sensor-renewing/commands/reboot', {
+          body: { request: 1, responseTimeout: 10 },
+        })
+        assert.equal(run.status, 201, run.text)
+        assert.equal(run.body.response, 'renewed')
+      } finally {
+        stop()
+        await renewingClient.close()
       }
     })
 

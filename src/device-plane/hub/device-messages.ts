@@ -12,6 +12,7 @@ import {
   topicParameters,
 } from '../mqtt/topic-rules.js'
 import { parseTelemetry } from './telemetry-message.js'
+import { sendToClient } from '../mqtt/send-to-client.js'
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -84,15 +85,5 @@ function parseJson(payload: Buffer): unknown {
 }
 
 function reply(client: Client, topic: string, body: unknown): void {
-  client.publish(
-    {
-      cmd: 'publish',
-      topic,
-      payload: Buffer.from(body === null ? '' : JSON.stringify(body)),
-      qos: 0,
-      dup: false,
-      retain: false,
-    },
-    () => {},
-  )
+  sendToClient(client, topic, body === null ? '' : JSON.stringify(body))
 }

@@ -1,6 +1,15 @@
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
+import { X509Certificate } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
 import type { FastifyBaseLogger } from 'fastify'
+import {
+  isProvisioningClientOf,
+  mayPublishProvisioning,
+  maySubscribeProvisioning,
+  provisioningClientId,
+  type ProvisioningOverMqtt,
+  type ProvisioningSession,
+} from '../provisioning/dps-mqtt.js'
 import { parseConnectUsername } from './connect-identity.js'
 import type { ConnectThrottle } from './connect-throttle.js'
 import { type DeviceAuthenticator, type DeviceProof } from './device-authenticator.js'
@@ -22,6 +31,8 @@ export interface DeviceBrokerOptions {
   log: FastifyBaseLogger
   /** Set once the handler exists (it needs the links, which need the broker). */
   onPublish: () => DevicePublishHandler
+  /** Device provisioning (DPS) clients on the same listener. */
+  provisioning: ProvisioningOverMqtt
 }
 
 /**
@@ -32,6 +43,18 @@ export interface DeviceBrokerOptions {
 export async function createDeviceBroker(options: DeviceBrokerOptions): Promise<Aedes> {
   const { authenticator, throttle, log } = options
   const broker = await Aedes.createBroker({ heartbeatInterval: 60_000 })
+  const registrations = new WeakMap<Client, ProvisioningSession>()
+
+  // A registration's session gets a client id of its own, so that it never takes over (and is
+  // never taken over by) the session of the device it registers.
+  broker.preConnect = (_client, packet, done) => {
+    const identity = parseConnectUsername(packet.username, packet.clientId)
+    if (identity?.kind === 'provisioning' && packet.clientId === identity.registrationId) {
+      packet.clientId = provisioningClientId(identity.registrationId)
+      packet.clean = true
+    }
+    done(null, true)
+  }
 
   broker.authenticate = (client, username, password, done) => {
     const address = remoteAddressOf(client)
@@ -43,12 +66,37 @@ export async function createDeviceBroker(options: DeviceBrokerOptions): Promise<
     if (!throttle.tryConnect(address)) return refuse(SERVER_UNAVAILABLE, 'too many connection attempts')
     const identity = parseConnectUsername(username, client.id)
     if (!identity) return refuse(4, 'the username or client id does not name a device')
-    if (identity.kind !== 'device') return refuse(5, 'device provisioning is not served on this endpoint')
+    const chain = password !== undefined && password.length > 0 ? [] : clientCertificates(client)
+    if (identity.kind === 'provisioning') {
+      const { idScope, registrationId } = identity
+      if (!isProvisioningClientOf(client.id, registrationId)) {
+        return refuse(4, 'the client id is not the registration id', registrationId)
+      }
+      const session: ProvisioningSession = {
+        idScope,
+        registrationId,
+        proof: chain.length > 0 ? { kind: 'x509', chain } : { kind: 'sas', authorization: password?.toString('utf8') ?? '' },
+      }
+      options.provisioning.admits(session).then(
+        (admitted) => {
+          if (!admitted) return refuse(5, 'registration credentials refused', registrationId)
+          registrations.set(client, session)
+          done(null, true)
+        },
+        (error: unknown) => {
+          log.error({ err: error, registrationId }, 'registration authentication failed')
+          refuse(SERVER_UNAVAILABLE, 'authentication could not be completed', registrationId)
+        },
+      )
+      return
+    }
     if (identity.module !== null) return refuse(5, 'modules cannot connect', identity.deviceId)
     const proof: DeviceProof | null =
-      password !== undefined && password.length > 0
-        ? { kind: 'sas', token: password.toString('utf8') }
-        : clientCertificates(client)
+      chain.length > 0
+        ? { kind: 'x509', chain }
+        : password !== undefined && password.length > 0
+          ? { kind: 'sas', token: password.toString('utf8') }
+          : null
     if (!proof) return refuse(4, 'no SAS token and no client certificate', identity.deviceId)
     authenticator.authenticate(identity.hostName, identity.deviceId, proof).then(
       (result) => {
@@ -71,6 +119,22 @@ export async function createDeviceBroker(options: DeviceBrokerOptions): Promise<
   }
 
   broker.authorizePublish = (client, packet, done) => {
+    const registration = client ? registrations.get(client) : undefined
+    if (client && registration) {
+      if (packet.payload.length > MAX_MESSAGE_BYTES || !mayPublishProvisioning(packet.topic)) {
+        log.warn({ registrationId: registration.registrationId, topic: packet.topic.slice(0, 200) }, 'registration publish refused; disconnected')
+        return done(new Error('topic not allowed'))
+      }
+      packet.retain = false
+      options.provisioning.handle(client, registration, packet).then(
+        () => done(null),
+        (error: unknown) => {
+          log.error({ err: error, registrationId: registration.registrationId }, 'registration request failed')
+          done(error as Error)
+        },
+      )
+      return
+    }
     const session = deviceSessions.of(client)
     if (!client || !session) return done(new Error('not a device session'))
     const refuse = (reason: string) => {
@@ -93,6 +157,11 @@ export async function createDeviceBroker(options: DeviceBrokerOptions): Promise<
   }
 
   broker.authorizeSubscribe = (client, subscription, done) => {
+    if (registrations.has(client)) {
+      if (maySubscribeProvisioning(subscription.topic)) return done(null, subscription)
+      log.warn({ topic: subscription.topic.slice(0, 200) }, 'registration subscription refused; disconnected')
+      return done(new Error('subscription not allowed'), null)
+    }
     const session = deviceSessions.of(client)
     if (!session || !maySubscribe(session.deviceId, session.module, subscription.topic)) {
       log.warn(
@@ -119,17 +188,17 @@ export function remoteAddressOf(client: Client): string {
   return socket.remoteAddress ?? 'unknown'
 }
 
-/** The certificates the client presented in its TLS handshake, leaf first (base64 DER). */
-function clientCertificates(client: Client): DeviceProof | null {
+/** The certificates the client presented in its TLS handshake, leaf first, PEM (none: empty). */
+function clientCertificates(client: Client): string[] {
   const socket = (client.req?.socket ?? client.conn) as Partial<TLSSocket>
-  if (typeof socket.getPeerCertificate !== 'function') return null
+  if (typeof socket.getPeerCertificate !== 'function') return []
   const chain: string[] = []
   let certificate = socket.getPeerCertificate(true)
   while (certificate && certificate.raw && chain.length < 10) {
-    chain.push(certificate.raw.toString('base64'))
+    chain.push(new X509Certificate(certificate.raw).toString())
     const issuer = certificate.issuerCertificate
     if (!issuer || issuer === certificate || issuer.raw?.equals(certificate.raw)) break
     certificate = issuer
   }
-  return chain.length > 0 ? { kind: 'x509', chain } : null
+  return chain
 }

@@ -12,10 +12,5 @@ export async function deviceEndpointTls(config: Config): Promise<ServerTls> {
   if (configured) return configured
   const paths = devCertificatePaths(config.dataDir)
   if (!existsSync(paths.cert) || !existsSync(paths.key)) await createDevCertificates(config.dataDir)
-  return {
-    cert: readFileSync(paths.cert),
-    key: readFileSync(paths.key),
-    requestCert: true,
-    rejectUnauthorized: false,
-  }
+  return { cert: readFileSync(paths.cert), key: readFileSync(paths.key), requestCert: true, rejectUnauthorized: false }
 }

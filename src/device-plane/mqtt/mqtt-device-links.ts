@@ -3,6 +3,7 @@ import type { ConnectionTarget } from '../../services/device-connections.js'
 import type { ConnectionEvent, LocalDeviceLinks, LocalInvocation, MethodAnswer } from '../device-links.js'
 import { clientIdOf, deviceSessions, targetOf } from './device-session.js'
 import { DESIRED_SUBSCRIPTION, METHODS_SUBSCRIPTION } from './topic-rules.js'
+import { sendToClient } from './send-to-client.js'
 
 interface PendingCall {
   clientId: string
@@ -37,17 +38,7 @@ export class MqttDeviceLinks implements LocalDeviceLinks {
       }, responseTimeoutMs)
       timer.unref()
       this.pending.set(requestId, { clientId: client.id, resolve, timer })
-      client.publish(
-        {
-          cmd: 'publish',
-          topic: `$iothub/methods/POST/${method}/?$rid=${requestId}`,
-          payload: Buffer.from(JSON.stringify(payload ?? null)),
-          qos: 0,
-          dup: false,
-          retain: false,
-        },
-        () => {},
-      )
+      sendToClient(client, `$iothub/methods/POST/${method}/?$rid=${requestId}`, JSON.stringify(payload ?? null))
     })
   }
 
@@ -63,17 +54,7 @@ export class MqttDeviceLinks implements LocalDeviceLinks {
   pushDesired(target: ConnectionTarget, patch: Record<string, unknown>, version: number): void {
     const client = this.clientOf(target)
     if (!client || !isSubscribed(client, DESIRED_SUBSCRIPTION)) return
-    client.publish(
-      {
-        cmd: 'publish',
-        topic: `$iothub/twin/PATCH/properties/desired/?$version=${version}`,
-        payload: Buffer.from(JSON.stringify({ ...patch, $version: version })),
-        qos: 0,
-        dup: false,
-        retain: false,
-      },
-      () => {},
-    )
+    sendToClient(client, `$iothub/twin/PATCH/properties/desired/?$version=${version}`, JSON.stringify({ ...patch, $version: version }))
   }
 
   disconnect(deviceId: string, _reason: string): void {
@@ -109,7 +90,8 @@ export class MqttDeviceLinks implements LocalDeviceLinks {
 
   private clientOf(target: ConnectionTarget): Client | null {
     const client = this.clients()[clientIdOf(target)]
-    return client && client.connected && deviceSessions.of(client) ? client : null
+    // Registered before its CONNACK is sent (`connected` turns true a moment later): reachable.
+    return client && !client.closed && deviceSessions.of(client) ? client : null
   }
 
   private clients(): Record<string, Client> {
