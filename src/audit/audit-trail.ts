@@ -40,9 +40,17 @@ export function actorOf(caller: Principal | null): Actor {
   return caller === null ? { type: 'operator', id: null } : { type: caller.type, id: caller.id }
 }
 
-/** An id that sorts as its time does: 15 digits of milliseconds, then randomness. */
+/** Distinguishes this process's records from another node's written in the same millisecond. */
+const NODE = randomBytes(3).toString('hex')
+let sequence = 0
+
+/**
+ * An id that sorts as its time does: 15 digits of milliseconds, then this process's sequence
+ * number (so records of one millisecond keep their order), then the process's random tag.
+ */
 export function auditId(atMs: number): string {
-  return `${String(atMs).padStart(15, '0')}-${randomBytes(5).toString('hex')}`
+  sequence = (sequence + 1) % 36 ** 8
+  return `${String(atMs).padStart(15, '0')}-${sequence.toString(36).padStart(8, '0')}-${NODE}`
 }
 
 /** Writes audit events to the store. */

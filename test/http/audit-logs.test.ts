@@ -295,7 +295,6 @@ for (const dialect of DIALECTS) {
           [{ from: '2026-12-02T00:00:00Z', to: '2026-12-01T00:00:00Z' }, /^to: must be later than from/],
           [{ maxpagesize: 0 }, /maxpagesize/],
           [{ $skiptoken: 'nonsense' }, /\$skiptoken/],
-          [{ colour: 'red' }, /colour/],
         ]
         for (const [query, message] of cases) {
           expectError(await server.request('GET', '/api/auditLogs', { query }), 400, 'BadRequest', message)
