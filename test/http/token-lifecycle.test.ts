@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { ServicePrincipalService } from '../../src/idp/service-principals.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { expectError, ROLE_IDS, startServer, type TestServer } from '../helpers/server.js'
 
@@ -82,6 +83,43 @@ for (const dialect of DIALECTS) {
         assert.equal(response.body.lastUsedAt, undefined)
         const listed = (await server.request('GET', '/api/users')).body.value.find((u: { id: string }) => u.id === 'ann')
         assert.equal(listed.createdAt, response.body.createdAt)
+      })
+    })
+
+    describe('users', () => {
+      it('records a user\'s last use (a service principal with a bearer token), and its changes as its own', async () => {
+        server.clock.now = Math.max(server.clock.now, Date.now())
+        const idp = server.app.idp!
+        const bot = await new ServicePrincipalService(server.app.store, idp.tenantId, server.clock.read).create('usage-bot')
+        const issued = await fetch(`${idp.issuer}/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: bot.appId,
+            client_secret: bot.password,
+            resource: 'https://apps.azureiotcentral.com',
+          }).toString(),
+        })
+        const { access_token: accessToken } = (await issued.json()) as { access_token: string }
+        const added = await server.request('PUT', '/api/users/usage-bot', {
+          body: { type: 'servicePrincipal', tenantId: bot.tenant, objectId: bot.objectId, roles: [{ role: ROLE_IDS.administrator }] },
+        })
+        assert.equal(added.status, 200, added.text)
+        assert.equal(added.body.lastUsedAt, undefined)
+        const auth = `Bearer ${accessToken}`
+        assert.equal((await devices(server, auth)).status, 200)
+        await server.app.housekeeping.lastUsed.flush()
+        const read = await server.request('GET', '/api/users/usage-bot')
+        assert.equal(read.body.lastUsedAt, new Date(server.clock.now).toISOString())
+        assert.equal(read.body.lastUsedAddress, '127.0.0.1')
+
+        assert.equal((await server.request('PUT', '/api/apiTokens/made-by-bot', { auth, body: operatorBody })).status, 200)
+        const audit = await server.request('GET', '/api/auditLogs', { query: { actor: 'usage-bot' } })
+        assert.deepEqual(
+          audit.body.value.map((r: { action: string; actor: unknown; target: string }) => [r.action, r.actor, r.target]),
+          [['apiToken.create', { type: 'user', id: 'usage-bot' }, 'made-by-bot']],
+        )
       })
     })
 
