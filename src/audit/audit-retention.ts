@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js'
+import { Periodic } from '../periodic.js'
 import { auditLogRepository } from '../storage/repositories/audit-log.repository.js'
 import type { Store } from '../storage/store.js'
 
@@ -19,7 +20,7 @@ interface Log {
  * costs nothing.
  */
 export class AuditRetention {
-  private timer: NodeJS.Timeout | null = null
+  private readonly timer = new Periodic(() => this.prune(), FIRST_PRUNE_DELAY_MS, PRUNE_INTERVAL_MS)
   private running: Promise<number> | null = null
 
   constructor(
@@ -30,19 +31,11 @@ export class AuditRetention {
   ) {}
 
   start(): void {
-    const run = (delay: number) => {
-      this.timer = setTimeout(() => {
-        void this.prune().finally(() => {
-          if (this.timer) run(PRUNE_INTERVAL_MS)
-        })
-      }, delay).unref()
-    }
-    run(FIRST_PRUNE_DELAY_MS)
+    this.timer.start()
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
+    this.timer.stop()
     await this.running?.catch(() => 0)
   }
 

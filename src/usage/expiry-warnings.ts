@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js'
+import { Periodic } from '../periodic.js'
 import { EXPIRING_SOON_DAYS, isExpiringSoon } from '../services/api-token.service.js'
 import { apiTokenRepository } from '../storage/repositories/api-token.repository.js'
 import type { Store } from '../storage/store.js'
@@ -18,7 +19,7 @@ interface Log {
  * application's badge say the same to people).
  */
 export class ExpiryWarnings {
-  private timer: NodeJS.Timeout | null = null
+  private readonly timer = new Periodic(() => this.check(), FIRST_CHECK_DELAY_MS, CHECK_INTERVAL_MS)
   private readonly warnedAt = new Map<string, number>()
 
   constructor(
@@ -28,19 +29,11 @@ export class ExpiryWarnings {
   ) {}
 
   start(): void {
-    const run = (delay: number) => {
-      this.timer = setTimeout(() => {
-        void this.check().finally(() => {
-          if (this.timer) run(CHECK_INTERVAL_MS)
-        })
-      }, delay).unref()
-    }
-    run(FIRST_CHECK_DELAY_MS)
+    this.timer.start()
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
+    this.timer.stop()
   }
 
   /** Logs one warning per token expiring soon that was not warned about in the last day. */
