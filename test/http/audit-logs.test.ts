@@ -302,6 +302,18 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    describe('reference', () => {
+      it('describes the audit log and token rotation in the OpenAPI document', async () => {
+        const response = await server.request('GET', '/api/openapi.json', { auth: null, query: { 'api-version': null } })
+        assert.equal(response.status, 200)
+        const paths = response.body.paths as Record<string, Record<string, { parameters?: { name: string }[] }>>
+        assert.deepEqual(Object.keys(paths['/api/auditLogs'] ?? {}), ['get'])
+        const names = (paths['/api/auditLogs']!.get!.parameters ?? []).map((p) => p.name)
+        for (const name of ['from', 'to', 'actor', 'action', 'maxpagesize']) assert.ok(names.includes(name), name)
+        assert.deepEqual(Object.keys(paths['/api/apiTokens/{tokenId}/rotate'] ?? {}), ['post'])
+      })
+    })
+
     describe('retention', () => {
       it('prunes records older than auditRetentionDays (90 by default) and keeps the rest', async () => {
         const before = await records(server)
