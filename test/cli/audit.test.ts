@@ -15,7 +15,8 @@ for (const dialect of DIALECTS) {
     })
     afterEach(async () => store?.remove())
 
-    const cli = (...args: string[]) => runCli([...args, ...store.flags])
+    // Each command starts a process and opens the store: generous on a busy machine.
+    const cli = (...args: string[]) => runCli([...args, ...store.flags], { timeoutMs: 120_000 })
     const created = async (...args: string[]) => {
       const result = await cli('token', 'create', ...args, '--json')
       expectExit(result, 0)
