@@ -20,6 +20,13 @@ import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/er
 import { validatorCompiler } from './http/validation.js'
 import { parseQueryString, repeatedParametersPlugin } from './http/query-string.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
+import { auditLogRoutes } from './http/routes/audit-logs/index.js'
+import { auditPlugin } from './audit/audit-plugin.js'
+import { AuditRetention } from './audit/audit-retention.js'
+import { RefusalAggregator } from './audit/refusal-aggregator.js'
+import { ExpiryWarnings } from './usage/expiry-warnings.js'
+import { LastUsedRecorder } from './usage/last-used-recorder.js'
+import { usagePlugin } from './usage/usage-plugin.js'
 import { deviceTemplateRoutes } from './http/routes/device-templates/index.js'
 import { fileUploadRoutes } from './http/routes/file-uploads/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
@@ -71,8 +78,17 @@ export interface OpenCentralApp {
   setup: FirstRunSetup | null
   /** The device endpoint (MQTT over TLS and WebSockets) and this node's device sessions. */
   devicePlane: DevicePlane
+  /** Background work of the audit log and token lifecycle (exposed so tests can run it now). */
+  housekeeping: Housekeeping
   /** Closes the device endpoint, the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
+}
+
+export interface Housekeeping {
+  refusals: RefusalAggregator
+  lastUsed: LastUsedRecorder
+  retention: AuditRetention
+  expiryWarnings: ExpiryWarnings
 }
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization']
@@ -192,12 +208,23 @@ export async function createApp(
       for (const issuer of issuers) issuer.keys.stop()
     })
 
+    services.audit.useLog(app.log)
+    const housekeeping: Housekeeping = {
+      refusals: new RefusalAggregator(services.audit, clock),
+      lastUsed: new LastUsedRecorder(store, clock, app.log),
+      retention: new AuditRetention(store, clock, config.auditRetentionDays, app.log),
+      expiryWarnings: new ExpiryWarnings(store, clock, app.log),
+    }
+    await app.register(auditPlugin, { refusals: housekeeping.refusals })
+    await app.register(usagePlugin, { recorder: housekeeping.lastUsed })
+
     await app.register(serviceRoutes, { store })
     await app.register(dpsRoutes, { registrations: services.deviceRegistrations })
     if (embedded) await app.register(embedded.plugin)
     await app.register(
       async (api) => {
         await api.register(apiTokenRoutes, { apiTokens: services.apiTokens })
+        await api.register(auditLogRoutes, { auditLogs: services.auditLogs, config })
         await api.register(roleRoutes, { roles: services.roles, customRoles: services.customRoles })
         await api.register(organizationRoutes, { organizations: services.organizations })
         await api.register(meRoutes, { callers: services.callers })
@@ -252,6 +279,8 @@ export async function createApp(
     })
     for (const issuer of issuers) issuer.keys.start()
     services.jobs.runner.start(1000, app.log)
+    housekeeping.retention.start()
+    housekeeping.expiryWarnings.start()
 
     return {
       app,
@@ -260,10 +289,16 @@ export async function createApp(
       idp,
       setup,
       devicePlane,
+      housekeeping,
       async close() {
         await services.jobs.runner.stop()
+        housekeeping.expiryWarnings.stop()
+        await housekeeping.retention.stop()
         await devicePlane.close()
         await app.close()
+        // After the last answers: what they left to write is written before the store closes.
+        await housekeeping.lastUsed.flush()
+        await housekeeping.refusals.closeWindow()
         await idp?.close()
         if (!deps.store) await store.close()
       },

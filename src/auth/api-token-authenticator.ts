@@ -20,6 +20,9 @@ interface KnownToken {
    * compare against it in constant time instead of hashing again, the costliest step of the path.
    */
   verifiedSecret?: Buffer
+  /** After a rotation: the replaced secret's hash, accepted until `previousValidUntilMs`. */
+  previousSecretHash?: Buffer
+  previousValidUntilMs?: number
 }
 
 /**
@@ -63,11 +66,14 @@ export class ApiTokenAuthenticator {
     if (!token) throw invalidToken()
     const presented = Buffer.from(fields.sig)
     const verified = token.verifiedSecret
-    const matches = verified
-      ? presented.length === verified.length && timingSafeEqual(presented, verified)
-      : secretMatches(fields.sig, token.secretHash)
-    if (!matches) throw invalidToken()
-    token.verifiedSecret ??= presented
+    let matches: boolean
+    if (verified) {
+      matches = presented.length === verified.length && timingSafeEqual(presented, verified)
+    } else {
+      matches = secretMatches(fields.sig, token.secretHash)
+      if (matches) token.verifiedSecret = presented
+    }
+    if (!matches && !this.matchesReplacedSecret(fields.sig, token)) throw invalidToken()
     // `se` is not secret but it is part of what was issued: an edited expiry is refused.
     if (fields.se !== token.expiresAtMs) throw invalidToken()
     if (token.expiresAtMs <= this.clock()) {
@@ -84,6 +90,12 @@ export class ApiTokenAuthenticator {
     return access instanceof Promise ? access.then(principal) : principal(access)
   }
 
+  /** A rotated token's previous secret, during its overlap (never cached as verified). */
+  private matchesReplacedSecret(secret: string, token: KnownToken): boolean {
+    const hash = token.previousSecretHash
+    return hash !== undefined && (token.previousValidUntilMs ?? 0) > this.clock() && secretMatches(secret, hash)
+  }
+
   private async lookup(id: string, secret: string): Promise<KnownToken | undefined> {
     // Garbage never reaches the store: the secret's checksum is checked before any lookup.
     if (!isWellFormedSecret(secret)) return undefined
@@ -94,6 +106,12 @@ export class ApiTokenAuthenticator {
       secretHash: Buffer.from(found.secretHash, 'hex'),
       expiresAtMs: found.expiresAtMs,
       assignments: found.assignments,
+      ...(found.previousSecretHash === null
+        ? {}
+        : {
+            previousSecretHash: Buffer.from(found.previousSecretHash, 'hex'),
+            previousValidUntilMs: found.previousValidUntilMs ?? 0,
+          }),
     }
     // A delete or re-issue announced while the read ran may postdate what was read: not kept.
     if (this.fill.mayKeep(ticket)) this.cache.set(id, token)

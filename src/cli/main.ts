@@ -30,9 +30,9 @@ export const COMMANDS: Command[] = [
   {
     words: ['token', 'create'],
     usage:
-      'token create <tokenId> --role <role id or name>[:<organization id>] [--role …] [--expiry <ISO date>] [--json]',
+      'token create <tokenId> --role <role id or name>[:<organization id>] [--role …] [--expiry <ISO date> | --expires-in <30d|12h|90m>] [--description <text>] [--json]',
     description: 'Create an API token directly in the store; prints its value (once) on stdout.',
-    options: { ...STORE_OPTIONS, role: { repeatable: true }, expiry: {} },
+    options: { ...STORE_OPTIONS, role: { repeatable: true }, expiry: {}, 'expires-in': {}, description: {} },
     switches: ['json'],
     run: async (context) => (await import('./commands/token-create.js')).tokenCreate(context),
   },
@@ -50,6 +50,16 @@ export const COMMANDS: Command[] = [
     description: 'Revoke an API token.',
     options: STORE_OPTIONS,
     run: async (context) => (await import('./commands/token-delete.js')).tokenDelete(context),
+  },
+  {
+    words: ['audit'],
+    usage:
+      'audit [--from <ISO date>] [--to <ISO date>] [--actor <token or user id>] [--action <e.g. apiToken.create>] [--limit 100] [--json]',
+    description:
+      'List audit log records, newest first (who changed what, when, from where, and refused requests), read from the store.',
+    options: { ...STORE_OPTIONS, from: {}, to: {}, actor: {}, action: {}, limit: {} },
+    switches: ['json'],
+    run: async (context) => (await import('./commands/audit-list.js')).auditList(context),
   },
   {
     words: ['devices', 'import'],

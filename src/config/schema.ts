@@ -157,6 +157,15 @@ export const ConfigSchema = Type.Object(
         env: 'OPENCENTRAL_DEVICE_HOST_NAME',
       }),
     ),
+    auditRetentionDays: Type.Integer({
+      minimum: 1,
+      maximum: 36500,
+      default: 90,
+      description:
+        'How many days audit log records are kept; older ones are deleted hourly, in batches.',
+      flag: 'audit-retention-days',
+      env: 'OPENCENTRAL_AUDIT_RETENTION_DAYS',
+    }),
     authCacheSize: Type.Integer({
       minimum: 0,
       maximum: 10_000_000,

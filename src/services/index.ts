@@ -1,7 +1,10 @@
+import { auditServices } from '../audit/audited-services.js'
+import { AuditTrail } from '../audit/audit-trail.js'
 import type { Config } from '../config/schema.js'
 import { SecretBox } from '../secrets/secret-box.js'
 import type { Store } from '../storage/store.js'
 import { ApiTokenService } from './api-token.service.js'
+import { AuditLogService } from './audit-log.service.js'
 import { initializeApplication } from './application.service.js'
 import type { Clock } from '../clock.js'
 import { CallerService } from './caller.service.js'
@@ -74,6 +77,10 @@ export interface Services {
   provisioning: ProvisioningService
   /** DPS-compatible device registration, for the HTTPS routes and the MQTT endpoint alike. */
   deviceRegistrations: DeviceRegistrationService
+  /** Where changes and refusals are recorded (the services listed in src/audit/audited-services.ts record theirs). */
+  audit: AuditTrail
+  /** Reads the audit log. */
+  auditLogs: AuditLogService
 }
 
 /** Initializes the application in the store (first start) and wires the services. */
@@ -91,18 +98,32 @@ export async function createServices(store: Store, config: Config, clock: Clock)
   const jobs = new JobService(store, organizationCatalog, clock)
   jobs.useGroups(jobGroupsOf(deviceGroups))
   jobs.useCloudProperties(deviceProperties)
+  const audit = new AuditTrail(store, clock)
+  const recorded = auditServices(
+    {
+      apiTokens: new ApiTokenService(store, applicationId, roles, organizationCatalog, config, clock),
+      users: new UserService(store, roles, organizationCatalog, clock),
+      customRoles: new RoleService(store, clock),
+      organizations: new OrganizationService(store, organizationCatalog, clock),
+      deviceGroups,
+      jobs,
+      // It starts occurrences' jobs through the unrecorded job service: no caller asked for them.
+      scheduledJobs: new ScheduledJobService(store, organizationCatalog, jobs, clock),
+      enrollmentGroups,
+    },
+    audit,
+    store,
+  )
   return {
+    ...recorded,
+    audit,
+    auditLogs: new AuditLogService(store, organizationCatalog),
     applicationId,
     roles,
-    customRoles: new RoleService(store, clock),
     organizationCatalog,
-    organizations: new OrganizationService(store, organizationCatalog, clock),
-    apiTokens: new ApiTokenService(store, applicationId, roles, organizationCatalog, config, clock),
-    users: new UserService(store, roles, organizationCatalog, clock),
     devices,
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
-    deviceGroups,
     deviceProperties,
     deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
     deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
@@ -111,12 +132,9 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     fileUploads: new FileUploadService(store, organizationCatalog, secrets, clock),
     callers: new CallerService(organizationCatalog),
     secrets,
-    enrollmentGroups,
     deviceAttestations: new DeviceAttestationService(store, organizationCatalog, provisioning, secrets, clock),
     provisioning,
     deviceRegistrations: new DeviceRegistrationService(store, provisioning, clock, once(() => deviceHostNameOf(config))),
-    jobs,
-    scheduledJobs: new ScheduledJobService(store, organizationCatalog, jobs, clock),
   }
 }
 

@@ -14,11 +14,12 @@ import type { Executor } from '../storage/repositories/executor.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
 import { authorizeGrant, checkCanManage, validateAssignments } from './role-grants.js'
 import type { RoleCatalog } from './role-catalog.js'
+import { usageOf, type PrincipalUsage } from './principal-usage.js'
 
 export const USER_TYPES = ['email', 'servicePrincipal', 'adGroup'] as const
 export type UserType = (typeof USER_TYPES)[number]
 
-export type UserView =
+export type UserView = (
   | { id: string; type: 'email'; email: string; roles: RoleAssignment[] }
   | {
       id: string
@@ -27,6 +28,8 @@ export type UserView =
       objectId: string
       roles: RoleAssignment[]
     }
+) &
+  PrincipalUsage
 
 /** A user as a client describes it (PUT body, or the result of a merge patch). */
 export interface UserInput {
@@ -234,17 +237,21 @@ function toRow(id: string, input: UserInput, previous: UserRow | null, now: numb
     bound_tenant_id: keepsBinding ? previous.bound_tenant_id : null,
     bound_object_id: keepsBinding ? previous.bound_object_id : null,
     created_at: previous?.created_at ?? now,
+    last_used_at_ms: previous?.last_used_at_ms ?? null,
+    last_used_address: previous?.last_used_address ?? null,
   }
 }
 
 function toView(row: UserRow, roles: RoleAssignment[]): UserView {
-  if (row.type === 'email') return { id: row.id, type: 'email', email: row.email as string, roles }
+  const usage = usageOf(row)
+  if (row.type === 'email') return { id: row.id, type: 'email', email: row.email as string, roles, ...usage }
   return {
     id: row.id,
     type: row.type as 'servicePrincipal' | 'adGroup',
     tenantId: row.tenant_id as string,
     objectId: row.object_id as string,
     roles,
+    ...usage,
   }
 }
 

@@ -7,6 +7,7 @@ import type { FileUploadTables } from './tables/file-uploads.js'
 import type { JobTables } from './tables/jobs.js'
 import type { ProvisioningTables } from './tables/provisioning.js'
 import type { StoredKeyTables } from './tables/stored-keys.js'
+import type { AuditLogTables } from './tables/audit-log.js'
 
 /**
  * The store's tables, as Kysely sees them. Timestamps are integers on both engines:
@@ -21,7 +22,8 @@ export interface Database
     JobTables,
     DeviceDataTables,
     StoredKeyTables,
-    DpsOperationTables {
+    DpsOperationTables,
+    AuditLogTables {
   application: ApplicationTable
   roles: RoleTable
   role_assignments: RoleAssignmentTable
@@ -68,6 +70,14 @@ export interface ApiTokenTable {
   secret_hash: string
   expires_at_ms: number
   created_at: number
+  /** free text the creator gave (an extension) */
+  description: string | null
+  /** sha-256 of the secret a rotation replaced, hex; accepted until `previous_valid_until_ms` */
+  previous_secret_hash: string | null
+  previous_valid_until_ms: number | null
+  /** when the token last authenticated a request, to the minute (written off the request path) */
+  last_used_at_ms: number | null
+  last_used_address: string | null
 }
 
 export interface UserTable {
@@ -83,6 +93,9 @@ export interface UserTable {
   bound_tenant_id: string | null
   bound_object_id: string | null
   created_at: number
+  /** when the user last authenticated a request, to the minute (written off the request path) */
+  last_used_at_ms: number | null
+  last_used_address: string | null
 }
 
 export interface DeviceTable {

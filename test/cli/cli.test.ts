@@ -148,13 +148,16 @@ for (const dialect of DIALECTS) {
         !result.stderr.includes(out[0]!.split('sig=')[1]!.split('&')[0]!),
         'no secret on stderr',
       )
-      assert.deepEqual(await listJson(), [
-        {
-          id: 'first-admin',
-          roles: [{ role: ROLE_IDS.administrator }],
-          expiry: new Date(se).toISOString(),
-        },
-      ])
+      assert.deepEqual(
+        (await listJson()).map(({ id, roles, expiry }) => ({ id, roles, expiry })),
+        [
+          {
+            id: 'first-admin',
+            roles: [{ role: ROLE_IDS.administrator }],
+            expiry: new Date(se).toISOString(),
+          },
+        ],
+      )
     })
 
     it('token create accepts a role name in any case and a role id', async () => {
@@ -189,7 +192,7 @@ for (const dialect of DIALECTS) {
       const out = lines(result.stdout)
       assert.equal(out.length, 1, `stdout: ${result.stdout}`)
       const created = JSON.parse(out[0]!)
-      assert.deepEqual(Object.keys(created).sort(), ['expiry', 'id', 'roles', 'token'])
+      assert.deepEqual(Object.keys(created).sort(), ['createdAt', 'expiringSoon', 'expiry', 'id', 'roles', 'token'])
       assert.equal(created.id, 'json-token')
       assert.deepEqual(created.roles, [{ role: ROLE_IDS.operator }])
       assert.equal(created.expiry, expiry)
@@ -292,7 +295,7 @@ for (const dialect of DIALECTS) {
       )
     })
 
-    it('token list --json is valid JSON holding id, roles and expiry only', async () => {
+    it('token list --json is valid JSON holding id, roles, expiry and lifecycle members only', async () => {
       const expiry = new Date(Date.now() + 30 * DAY_MS).toISOString()
       expectExit(await cli('token', 'create', 'json-a', '--role', 'Builder', '--expiry', expiry), 0)
       expectExit(
@@ -306,7 +309,7 @@ for (const dialect of DIALECTS) {
       assert.ok(Array.isArray(tokens))
       assert.deepEqual(tokens.map((t) => t.id).sort(), ['json-a', 'json-b'])
       for (const token of tokens) {
-        assert.deepEqual(Object.keys(token).sort(), ['expiry', 'id', 'roles'])
+        assert.deepEqual(Object.keys(token).sort(), ['createdAt', 'expiringSoon', 'expiry', 'id', 'roles'])
         assert.ok(!('token' in token))
       }
       const a = tokens.find((t) => t.id === 'json-a')!

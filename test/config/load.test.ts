@@ -28,6 +28,7 @@ const DEFAULTS: Config = {
   audiences: ['https://apps.azureiotcentral.com'],
   embeddedIdp: true,
   tlsDev: false,
+  auditRetentionDays: 90,
   authCacheSize: 10_000,
   mqttPort: 8883,
 }
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
         OPENCENTRAL_TOKEN_DEFAULT_DAYS: '30',
         OPENCENTRAL_TOKEN_MAX_DAYS: '90',
         OPENCENTRAL_AUTH_CACHE_SIZE: '0',
+        OPENCENTRAL_AUDIT_RETENTION_DAYS: '30',
         OPENCENTRAL_MQTT_PORT: '18883',
         OPENCENTRAL_DEVICE_HOST_NAME: 'devices.example.com',
       },
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
       tokenDefaultDays: 30,
       tokenMaxDays: 90,
       authCacheSize: 0,
+      auditRetentionDays: 30,
       mqttPort: 18883,
       deviceHostName: 'devices.example.com',
     })
@@ -96,6 +99,7 @@ describe('loadConfig', () => {
         'token-default-days': '1',
         'token-max-days': '1',
         'auth-cache-size': '5',
+        'audit-retention-days': '7',
         'mqtt-port': '0',
         'device-host-name': 'central.local',
       },
@@ -111,6 +115,7 @@ describe('loadConfig', () => {
       tokenDefaultDays: 1,
       tokenMaxDays: 1,
       authCacheSize: 5,
+      auditRetentionDays: 7,
       mqttPort: 0,
       deviceHostName: 'central.local',
     })
@@ -173,6 +178,7 @@ describe('loadConfig', () => {
         OPENCENTRAL_LOG_LEVEL: 'loud',
         OPENCENTRAL_PUBLIC_URL: 'ftp://example.com',
         OPENCENTRAL_AUTH_CACHE_SIZE: '-5',
+        OPENCENTRAL_AUDIT_RETENTION_DAYS: '0',
       },
     })
     const expected: Array<[string, string]> = [
@@ -182,6 +188,7 @@ describe('loadConfig', () => {
       ['logLevel', 'OPENCENTRAL_LOG_LEVEL'],
       ['publicUrl', 'OPENCENTRAL_PUBLIC_URL'],
       ['authCacheSize', 'OPENCENTRAL_AUTH_CACHE_SIZE'],
+      ['auditRetentionDays', 'OPENCENTRAL_AUDIT_RETENTION_DAYS'],
     ]
     assert.equal(problems.length, expected.length, problems.join('\n'))
     for (const [key, source] of expected) {

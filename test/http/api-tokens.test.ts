@@ -218,6 +218,8 @@ for (const dialect of DIALECTS) {
         id: 'shown-once',
         roles: [{ role: ROLE_IDS.operator }],
         expiry: created.body.expiry,
+        expiringSoon: false,
+        createdAt: created.body.createdAt,
       })
       assert.ok(!('token' in one.body))
       assertNoSecret(one, token)
@@ -229,6 +231,8 @@ for (const dialect of DIALECTS) {
         id: 'shown-once',
         roles: [{ role: ROLE_IDS.operator }],
         expiry: created.body.expiry,
+        expiringSoon: false,
+        createdAt: created.body.createdAt,
       })
       for (const entry of list.body.value)
         assert.ok(!('token' in entry), `token field in ${entry.id}`)
@@ -255,7 +259,14 @@ for (const dialect of DIALECTS) {
 
       const read = await server.request('GET', '/api/apiTokens/existing')
       assert.equal(read.status, 200)
-      assert.deepEqual(read.body, { id: 'existing', roles: [{ role: ROLE_IDS.operator }], expiry })
+      const { lastUsedAt, lastUsedAddress, ...stored } = read.body
+      assert.deepEqual(stored, {
+        id: 'existing',
+        roles: [{ role: ROLE_IDS.operator }],
+        expiry,
+        expiringSoon: false,
+        createdAt: created.body.createdAt,
+      })
       assert.equal((await server.request('GET', '/api/devices', { auth: original })).status, 200)
       expectError(
         await server.request('GET', '/api/apiTokens', { auth: original }),

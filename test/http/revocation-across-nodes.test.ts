@@ -69,6 +69,31 @@ for (const dialect of DIALECTS) {
       assert.equal(await get(urlA, doomed.token), 401)
     })
 
+    it('a token rotated on one node: the other takes the new value at once, and a delete ends both values', async () => {
+      const [a] = cluster.nodes as [OpenCentralApp, OpenCentralApp]
+      const [urlA, urlB] = cluster.urls as [string, string]
+      const original = await a.services.apiTokens.create(null, 'rotating', { roles: [{ role: ROLE_IDS.operator }] })
+      assert.equal(await get(urlB, original.token), 200)
+      const rotated = await a.services.apiTokens.rotate(null, 'rotating', 60)
+      let status = await get(urlB, rotated.token)
+      for (let i = 0; i < 20 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 10))
+        status = await get(urlB, rotated.token)
+      }
+      assert.equal(status, 200)
+      assert.equal(await get(urlB, original.token), 200, 'the old value works during the overlap')
+      await a.services.apiTokens.delete(null, 'rotating')
+      for (const token of [original.token, rotated.token]) {
+        status = await get(urlB, token)
+        for (let i = 0; i < 20 && status === 200; i++) {
+          await new Promise((r) => setTimeout(r, 10))
+          status = await get(urlB, token)
+        }
+        assert.equal(status, 401)
+        assert.equal(await get(urlA, token), 401)
+      }
+    })
+
     it('a custom role changed on one node applies to its holders on the other at once', async () => {
       const [a] = cluster.nodes as [OpenCentralApp, OpenCentralApp]
       const [, urlB] = cluster.urls as [string, string]

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react'
 import type { ApiClient } from './api/client'
 import type { Route } from './router'
 import { ApiTokensPage } from './pages/ApiTokensPage'
+import { AuditLogPage } from './pages/AuditLogPage'
 import { DeviceGroupsPage } from './pages/DeviceGroupsPage'
 import { DeviceTemplatesPage } from './pages/DeviceTemplatesPage'
 import { DevicesPage } from './pages/DevicesPage'
@@ -91,6 +92,14 @@ const PAGES: PageEntry[] = [
     section: 'Administration',
     permission: 'apiTokens.read',
     render: (api, may) => <ApiTokensPage api={api} may={may} />,
+  },
+  {
+    path: '/admin/audit-log',
+    label: 'Audit log',
+    section: 'Administration',
+    permission: 'auditLog.read',
+    applicationWide: true,
+    render: (api) => <AuditLogPage api={api} />,
   },
   {
     path: '/admin/device-connection-groups',

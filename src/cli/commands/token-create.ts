@@ -1,4 +1,5 @@
 import { UsageError, type Output } from '../output.js'
+import { expiryIn } from '../relative-expiry.js'
 import { parseRoleSpecs } from '../role-specs.js'
 import { withServices } from '../store-session.js'
 import type { CommandContext } from '../command.js'
@@ -8,11 +9,16 @@ export async function tokenCreate({ args, flags, lists, switches, env, output }:
   if (!tokenId || args.length > 1) throw new UsageError('token create takes exactly one token id')
   const roleNames = lists.role ?? []
   if (roleNames.length === 0) throw new UsageError('token create needs --role <role id or name>')
+  if (flags.expiry !== undefined && flags['expires-in'] !== undefined) {
+    throw new UsageError('token create takes --expiry or --expires-in, not both')
+  }
+  const expiry = flags['expires-in'] === undefined ? flags.expiry : expiryIn(flags['expires-in'], Date.now())
   return withServices(flags, env, async (services) => {
     const roles = await parseRoleSpecs(services, roleNames)
     const created = await services.apiTokens.create(null, tokenId, {
       roles,
-      expiry: flags.expiry,
+      expiry,
+      description: flags.description,
     })
     report(output, created, switches.has('json'))
     return 0

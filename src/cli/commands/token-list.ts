@@ -17,7 +17,7 @@ export async function tokenList({ flags, switches, env, output }: CommandContext
       tokens.map((t) => [
         t.id,
         t.roles.map((r) => roles.get(r.role)?.displayName ?? r.role).join(', '),
-        Date.parse(t.expiry) <= now ? `${t.expiry} (expired)` : t.expiry,
+        Date.parse(t.expiry) <= now ? `${t.expiry} (expired)` : t.expiringSoon ? `${t.expiry} (expires soon)` : t.expiry,
       ]),
     )
     return 0

@@ -12,6 +12,8 @@ import { jobs } from './202612020005-jobs.js'
 import { deviceData } from './202612020006-device-data.js'
 import { storedKeys } from './202612020007-stored-keys.js'
 import { dpsOperations } from './202612030001-dps-operations.js'
+import { tokenLifecycle } from './202612030005-token-lifecycle.js'
+import { auditLog } from './202612030006-audit-log.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -29,5 +31,7 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Mi
     '202612020006-device-data': deviceData(dialect),
     '202612020007-stored-keys': storedKeys(),
     '202612030001-dps-operations': dpsOperations(dialect),
+    '202612030005-token-lifecycle': tokenLifecycle(dialect),
+    '202612030006-audit-log': auditLog(dialect),
   }
 }

@@ -102,7 +102,8 @@ export const userRepository = {
   },
 
   async upsert(db: Executor, row: UserRow): Promise<void> {
-    const { id, created_at, ...values } = row
+    // Usage is written apart (src/usage), never by a change of the user.
+    const { id, created_at, last_used_at_ms, last_used_address, ...values } = row
     await db
       .insertInto('users')
       .values(row)

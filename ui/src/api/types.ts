@@ -13,7 +13,26 @@ export interface ApiToken {
   id: string
   roles: RoleAssignment[]
   expiry: string
+  description?: string
+  createdAt?: string
+  lastUsedAt?: string
+  lastUsedAddress?: string
+  /** Expires within 14 days. */
+  expiringSoon?: boolean
   token?: string
+}
+
+export interface AuditRecord {
+  id: string
+  time: string
+  actor: { type: string; id?: string }
+  action: string
+  target?: string
+  clientAddress?: string
+  requestId?: string
+  outcome: 'success' | 'denied' | 'failed'
+  status?: number
+  count: number
 }
 
 export interface Role {

@@ -47,10 +47,13 @@ export function ApiTokensPage({
       <ErrorMessage error={error ?? actionError} />
       {data?.tokens.length === 0 ? <p>No API tokens yet.</p> : null}
       {data && data.tokens.length > 0 ? (
-        <DataTable label="API tokens" columns={['Token', 'Role', 'Organization', 'Expires']}>
+        <DataTable label="API tokens" columns={['Token', 'Role', 'Organization', 'Expires', 'Last used']}>
           {data.tokens.map((token) => (
             <tr key={token.id}>
-              <td>{token.id}</td>
+              <td>
+                {token.id}
+                {token.description ? <div className="description">{token.description}</div> : null}
+              </td>
               <td>{token.roles.map((r) => names.role(r.role)).join(', ')}</td>
               <td>
                 {token.roles
@@ -63,7 +66,14 @@ export function ApiTokensPage({
                 {new Date(token.expiry).toLocaleString()}
                 {Date.parse(token.expiry) <= Date.now() ? (
                   <span className="badge expired"> Expired</span>
+                ) : token.expiringSoon ? (
+                  <span className="badge expiring"> Expires soon</span>
                 ) : null}
+              </td>
+              <td>
+                {token.lastUsedAt
+                  ? `${new Date(token.lastUsedAt).toLocaleString()}${token.lastUsedAddress ? ` from ${token.lastUsedAddress}` : ''}`
+                  : 'Never'}
               </td>
               <td>
                 {may('apiTokens.delete') ? (

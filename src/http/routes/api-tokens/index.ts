@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { checkBodyId } from '../../body-id.js'
 import type { ApiTokenService } from '../../../services/api-token.service.js'
 import { ApiVersionQuery, errorResponses } from '../../schemas/common.js'
-import { ApiTokenSchema, CreateApiTokenBody, TokenIdParams } from './schemas.js'
+import { ApiTokenSchema, CreateApiTokenBody, RotateApiTokenBody, TokenIdParams } from './schemas.js'
 import type { ApiVersion } from '../../api-versions.js'
 import { checkRolesFor, rolesFor } from '../../versioned.js'
 
@@ -66,11 +66,36 @@ export const apiTokenRoutes: FastifyPluginAsyncTypebox<{ apiTokens: ApiTokenServ
     },
     async (request) => {
       const { tokenId } = request.params
-      const { id, roles, expiry } = request.body
+      const { id, roles, expiry, description } = request.body
       checkBodyId(id, tokenId)
       checkRolesFor(request.apiVersion, roles)
-      return tokenFor(request.apiVersion, await apiTokens.create(request.principal, tokenId, { roles, expiry }))
+      return tokenFor(request.apiVersion, await apiTokens.create(request.principal, tokenId, { roles, expiry, description }))
     },
+  )
+
+  app.post(
+    '/apiTokens/:tokenId/rotate',
+    {
+      config: { permission: 'apiTokens.create' },
+      // A rotation with the default overlap needs no body at all.
+      preValidation: async (request) => {
+        request.body ??= {}
+      },
+      schema: {
+        tags: ['API tokens'],
+        summary:
+          'Issue a new secret for a token (extension); the response holds the new value, shown this once. The old one works for overlapMinutes more.',
+        params: TokenIdParams,
+        querystring: ApiVersionQuery,
+        body: RotateApiTokenBody,
+        response: { 200: ApiTokenSchema, 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request) =>
+      tokenFor(
+        request.apiVersion,
+        await apiTokens.rotate(request.principal, request.params.tokenId, request.body?.overlapMinutes),
+      ),
   )
 
   app.delete(

@@ -20,6 +20,11 @@ export const UserSchema = Type.Object(
     tenantId: Type.Optional(Type.String()),
     objectId: Type.Optional(Type.String()),
     roles: RolesSchema,
+    createdAt: Type.Optional(Type.String({ format: 'date-time', description: 'Extension, read-only.' })),
+    lastUsedAt: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Extension, read-only: last authenticated request, to the minute.' }),
+    ),
+    lastUsedAddress: Type.Optional(Type.String({ description: 'Extension, read-only: the client address of that request.' })),
   },
   { $id: 'User' },
 )

@@ -1,0 +1,42 @@
+import type { CommandContext } from '../command.js'
+import { table, UsageError } from '../output.js'
+import { withServices } from '../store-session.js'
+import type { AuditLogView } from '../../services/audit-log.service.js'
+
+const PAGE = 100
+
+export async function auditList({ args, flags, switches, env, output }: CommandContext) {
+  if (args.length > 0) throw new UsageError('audit takes no arguments')
+  const limit = flags.limit === undefined ? PAGE : Number(flags.limit)
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
+    throw new UsageError(`--limit: '${flags.limit}' is not a whole number from 1 to 100000`)
+  }
+  const query = { from: flags.from, to: flags.to, actor: flags.actor, action: flags.action }
+  return withServices(flags, env, async (services) => {
+    const records: AuditLogView[] = []
+    let after: string | null = null
+    do {
+      const page = await services.auditLogs.list(null, query, { after, limit: Math.min(PAGE, limit - records.length) })
+      records.push(...page.items)
+      after = page.next
+    } while (after !== null && records.length < limit)
+    if (switches.has('json')) {
+      output.out(JSON.stringify(records))
+      return 0
+    }
+    table(
+      output,
+      ['TIME', 'ACTOR', 'ACTION', 'TARGET', 'FROM', 'OUTCOME', 'COUNT'],
+      records.map((r) => [
+        r.time,
+        r.actor.id === undefined ? r.actor.type : `${r.actor.type}:${r.actor.id}`,
+        r.action,
+        r.target ?? '',
+        r.clientAddress ?? '',
+        r.status === undefined ? r.outcome : `${r.outcome} (${r.status})`,
+        String(r.count),
+      ]),
+    )
+    return 0
+  })
+}

@@ -1,0 +1,82 @@
+import type { Clock } from '../clock.js'
+import type { Store } from '../storage/store.js'
+
+/** A principal's usage is written at most this often. */
+export const USAGE_INTERVAL_MS = 60_000
+/** How soon after a first use in an interval the batch is written. */
+const FLUSH_DELAY_MS = 1_000
+
+type PrincipalType = 'apiToken' | 'user'
+
+interface Use {
+  type: PrincipalType
+  id: string
+  at: number
+  address: string
+}
+
+interface ErrorLog {
+  error(details: object, message: string): void
+}
+
+/**
+ * Remembers when tokens and users were last used, and from where, without a store write per
+ * request: `seen` is a map lookup; a principal's first use in each minute joins a batch that is
+ * written a second later, in one transaction, after the answers have gone. So each principal
+ * costs the store at most one write a minute on each node, and no request ever waits for one.
+ */
+export class LastUsedRecorder {
+  private readonly lastWritten = new Map<string, number>()
+  private batch = new Map<string, Use>()
+  private timer: NodeJS.Timeout | null = null
+  private flushing: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: ErrorLog,
+  ) {}
+
+  seen(type: PrincipalType, id: string, address: string): void {
+    const key = type === 'apiToken' ? `t:${id}` : `u:${id}`
+    const now = this.clock()
+    const last = this.lastWritten.get(key)
+    if (last !== undefined && now - last < USAGE_INTERVAL_MS) return
+    this.lastWritten.set(key, now)
+    this.batch.set(key, { type, id, at: now, address })
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref()
+    if (this.lastWritten.size > 100_000) this.forgetOld(now)
+  }
+
+  /** Writes the pending batch (also on close). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const uses = [...this.batch.values()]
+    this.batch = new Map()
+    if (uses.length > 0) this.flushing = this.flushing.then(() => this.write(uses))
+    return this.flushing
+  }
+
+  private async write(uses: Use[]): Promise<void> {
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        for (const use of uses) {
+          const table = use.type === 'apiToken' ? 'api_tokens' : 'users'
+          await trx
+            .updateTable(table)
+            .set({ last_used_at_ms: use.at, last_used_address: use.address })
+            .where('id', '=', use.id)
+            .execute()
+        }
+      })
+    } catch (error) {
+      this.log.error({ err: error }, 'could not record when tokens and users were last used')
+    }
+  }
+
+  /** Bounds the memory an ever-changing population of principals could take. */
+  private forgetOld(now: number): void {
+    for (const [key, at] of this.lastWritten) if (now - at >= USAGE_INTERVAL_MS) this.lastWritten.delete(key)
+  }
+}
