@@ -47,6 +47,7 @@ import { FirstRunSetup } from './setup/first-run-setup.js'
 import { setupRoutes } from './setup/setup-routes.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
+import { serverTimeouts } from './http/server-timeouts.js'
 import type { Store } from './storage/store.js'
 
 export interface AppDependencies {
@@ -95,8 +96,13 @@ export async function createApp(
     const services = await createServices(store, config, clock)
     const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
     const tls = await serverTls(config)
+    const timeouts = serverTimeouts(config)
     const app = Fastify({
-      ...(tls ? { https: tls } : {}),
+      // Node reads these when it makes the server (the HTTPS options are the HTTP options too);
+      // Fastify then sets the request and keep-alive timeouts itself, from its own options.
+      ...(tls ? { https: { ...tls, ...timeouts } } : { http: timeouts }),
+      requestTimeout: timeouts.requestTimeout,
+      keepAliveTimeout: timeouts.keepAliveTimeout,
       ...(deps.logger
         ? { loggerInstance: deps.logger }
         : { logger: { level: config.logLevel, redact: REDACT } }),

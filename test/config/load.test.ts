@@ -29,9 +29,19 @@ const DEFAULTS: Config = {
   embeddedIdp: true,
   tlsDev: false,
   authCacheSize: 10_000,
+  mqttPort: 8883,
+  requestTimeoutSeconds: 30,
+  headersTimeoutSeconds: 10,
+  keepAliveTimeoutSeconds: 72,
+  shutdownGraceSeconds: 10,
 }
 
 describe('loadConfig', () => {
+  it('refuses a headers timeout longer than the request timeout', () => {
+    const problems = problemsOf({ flags: { 'headers-timeout': '40', 'request-timeout': '20' } })
+    assert.match(problems.join('\n'), /headersTimeoutSeconds \(40\) must not exceed requestTimeoutSeconds \(20\)/)
+  })
+
   it('gives the defaults when nothing is set', () => {
     assert.deepEqual(loadConfig(), DEFAULTS)
     assert.deepEqual(loadConfig({ flags: {}, env: {} }), DEFAULTS)
@@ -265,7 +275,7 @@ describe('loadConfig', () => {
   it('has a flag and an OPENCENTRAL_ environment variable for every setting', () => {
     assert.deepEqual(
       CONFIG_SOURCES.map((s) => s.key).sort(),
-      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey'].sort(),
+      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey', 'deviceHostName'].sort(),
     )
     for (const source of CONFIG_SOURCES) {
       assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)
