@@ -89,7 +89,9 @@ export async function createApp(
   config: Config,
   deps: AppDependencies = {},
 ): Promise<OpenCentralApp> {
-  const store = deps.store ?? (await openStore(config))
+  const store =
+    deps.store ??
+    (await openStore(config, { schema: config.migrate ? 'migrate' : 'check', create: true }))
   const clock = deps.clock ?? systemClock
   let idp: EmbeddedIdp | null = null
   try {

@@ -28,6 +28,22 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/start.js')).start(context),
   },
   {
+    words: ['init'],
+    usage: 'init [--data ./data | --database <postgres-url>]',
+    description:
+      'Make a new, empty store there (start also makes one). Every other command refuses a store that does not exist.',
+    options: STORE_OPTIONS,
+    run: async (context) => (await import('./commands/init.js')).init(context),
+  },
+  {
+    words: ['migrate'],
+    usage: 'migrate [--data ./data | --database <postgres-url>]',
+    description:
+      "Bring the store's schema up to this version's (start does it too, unless --no-migrate). Other commands refuse a store whose schema differs from theirs.",
+    options: STORE_OPTIONS,
+    run: async (context) => (await import('./commands/migrate.js')).migrate(context),
+  },
+  {
     words: ['token', 'create'],
     usage:
       'token create <tokenId> --role <role id or name>[:<organization id>] [--role …] [--expiry <ISO date>] [--json]',
@@ -187,7 +203,7 @@ function help(output: Output): void {
     output.out(`      ${command.description}`)
   }
   output.out(
-    '\nStore options of every command: --data <dir> (SQLite, default ./data) or --database <postgres-url>.',
+    "\nStore options of every command: --data <dir> (SQLite, default ./data, from the current folder) or --database <postgres-url>, or OPENCENTRAL_DATA / OPENCENTRAL_DATABASE_URL. Each command names the store it used on stderr; only start and init make a new one.",
   )
 }
 

@@ -157,6 +157,13 @@ export const ConfigSchema = Type.Object(
         env: 'OPENCENTRAL_DEVICE_HOST_NAME',
       }),
     ),
+    migrate: Type.Boolean({
+      default: true,
+      description:
+        "Bring the store's schema up to date at start (--no-migrate refuses a store whose schema is older instead: run `opencentral migrate` when every node can take it). A store migrated by a newer version is always refused.",
+      flag: 'migrate',
+      env: 'OPENCENTRAL_MIGRATE',
+    }),
     requestTimeoutSeconds: Type.Integer({
       minimum: 1,
       maximum: 3600,

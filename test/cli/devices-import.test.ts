@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, it } from 'node:test'
+import { quietOutput } from '../../src/cli/output.js'
 import { withServices } from '../../src/cli/store-session.js'
 import type { DeviceView } from '../../src/services/device.service.js'
 import type { Services } from '../../src/services/index.js'
@@ -28,7 +29,7 @@ for (const dialect of DIALECTS) {
     /** The store's services, in this process, as the CLI opens them. */
     function services<T>(work: (s: Services) => Promise<T>): Promise<T> {
       const flags = { data: store.dataDir, database: store.databaseUrl }
-      return withServices(flags, {}, work)
+      return withServices(flags, {}, quietOutput, work)
     }
 
     /** Writes `text` as a CSV file in the test's folder and imports it. */

@@ -30,6 +30,7 @@ const DEFAULTS: Config = {
   tlsDev: false,
   authCacheSize: 10_000,
   mqttPort: 8883,
+  migrate: true,
   requestTimeoutSeconds: 30,
   headersTimeoutSeconds: 10,
   keepAliveTimeoutSeconds: 72,

@@ -20,7 +20,7 @@ export async function devicesImport({ args, flags, switches, env, output }: Comm
   if (!file || args.length > 1) throw new UsageError('devices import takes exactly one CSV file')
   const batchSize = readBatchSize(flags['batch-size'])
   const size = fileSize(file)
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const input = createReadStream(file)
     const read = { bytes: 0 }
     const lines = counted(createInterface({ input, crlfDelay: Infinity }), read)

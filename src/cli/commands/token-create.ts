@@ -8,7 +8,7 @@ export async function tokenCreate({ args, flags, lists, switches, env, output }:
   if (!tokenId || args.length > 1) throw new UsageError('token create takes exactly one token id')
   const roleNames = lists.role ?? []
   if (roleNames.length === 0) throw new UsageError('token create needs --role <role id or name>')
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const roles = await parseRoleSpecs(services, roleNames)
     const created = await services.apiTokens.create(null, tokenId, {
       roles,
