@@ -1,6 +1,7 @@
 import { createApp, type OpenCentralApp } from './app.js'
 import type { Config } from './config/schema.js'
 import { closeWithin } from './http/graceful-close.js'
+import { requirePublicUrlBeyondLoopback } from './idp/public-url.js'
 import { SecretBox } from './secrets/secret-box.js'
 
 /** How long after the grace period a shutdown that still has not finished is given up. */
@@ -11,6 +12,7 @@ const HARD_EXIT_AFTER_GRACE_SECONDS = 5
  * (in-flight requests get `shutdownGraceSeconds` to finish, the store is closed). Resolves once listening.
  */
 export async function startServer(config: Config): Promise<OpenCentralApp & { url: string }> {
+  requirePublicUrlBeyondLoopback(config)
   const server = await createApp(config)
   const address = await server.app.listen({ port: config.port, host: config.host })
   server.app.log.info(
