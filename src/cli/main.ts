@@ -69,11 +69,12 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['devices', 'import'],
-    usage: 'devices import <file.csv> [--batch-size 1000] [--update] [--json]',
+    usage:
+      'devices import <file.csv> [--batch-size 1000] [--update] [--dry-run] [--max-errors 20] [--json]',
     description:
-      "Import devices from IoT Central's bulk-import CSV, a batch per transaction. A batch holding a bad row writes nothing; its bad rows are listed by line and the import goes on. Existing ids are refused unless --update replaces them. Exit 1 when any row was not imported.",
-    options: { ...STORE_OPTIONS, 'batch-size': {} },
-    switches: ['update', 'json'],
+      "Import devices from IoT Central's bulk-import CSV, a batch per transaction. A batch holding a bad row writes nothing; its bad rows are listed by line (the first --max-errors messages, then a count) and the import goes on. An id repeated in the file is refused with both lines. Existing ids are refused unless --update replaces them (only the columns the file has). --dry-run checks everything and writes nothing. Exit 1 when any row was not imported.",
+    options: { ...STORE_OPTIONS, 'batch-size': {}, 'max-errors': {} },
+    switches: ['update', 'json', 'dry-run'],
     run: async (context) => (await import('./commands/devices-import.js')).devicesImport(context),
   },
   {
