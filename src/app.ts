@@ -56,6 +56,7 @@ import { setupRoutes } from './setup/setup-routes.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
 import { startDevicePlane, type DevicePlane } from './device-plane/device-plane.js'
+import { serverTimeouts } from './http/server-timeouts.js'
 import type { Store } from './storage/store.js'
 
 export interface AppDependencies {
@@ -108,15 +109,22 @@ export async function createApp(
   config: Config,
   deps: AppDependencies = {},
 ): Promise<OpenCentralApp> {
-  const store = deps.store ?? (await openStore(config))
+  const store =
+    deps.store ??
+    (await openStore(config, { schema: config.migrate ? 'migrate' : 'check', create: true }))
   const clock = deps.clock ?? systemClock
   let idp: EmbeddedIdp | null = null
   try {
     const services = await createServices(store, config, clock)
     const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
     const tls = await serverTls(config)
+    const timeouts = serverTimeouts(config)
     const app = Fastify({
-      ...(tls ? { https: tls } : {}),
+      // Node reads these when it makes the server (the HTTPS options are the HTTP options too);
+      // Fastify then sets the request and keep-alive timeouts itself, from its own options.
+      ...(tls ? { https: { ...tls, ...timeouts } } : { http: timeouts }),
+      requestTimeout: timeouts.requestTimeout,
+      keepAliveTimeout: timeouts.keepAliveTimeout,
       ...(deps.logger
         ? { loggerInstance: deps.logger }
         : { logger: { level: config.logLevel, redact: REDACT } }),

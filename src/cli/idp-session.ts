@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js'
 import { systemClock } from '../clock.js'
 import { createIdpServices, type IdpServices } from '../idp/idp-services.js'
 import { createServices } from '../services/index.js'
-import { openStore } from '../storage/open-store.js'
+import { openCliStore } from './cli-store.js'
+import type { Output } from './output.js'
 import type { Store } from '../storage/store.js'
 
 /**
@@ -13,10 +14,11 @@ import type { Store } from '../storage/store.js'
 export async function withIdp<T>(
   flags: Record<string, string | readonly string[] | undefined>,
   env: Record<string, string | undefined>,
+  output: Output,
   work: (idp: IdpServices, store: Store, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig({ flags, env })
-  const store = await openStore(config)
+  const store = await openCliStore(config, output)
   try {
     await createServices(store, config, systemClock)
     return await work(await createIdpServices(store, systemClock), store, config)

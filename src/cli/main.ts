@@ -28,6 +28,22 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/start.js')).start(context),
   },
   {
+    words: ['init'],
+    usage: 'init [--data ./data | --database <postgres-url>]',
+    description:
+      'Make a new, empty store there (start also makes one). Every other command refuses a store that does not exist.',
+    options: STORE_OPTIONS,
+    run: async (context) => (await import('./commands/init.js')).init(context),
+  },
+  {
+    words: ['migrate'],
+    usage: 'migrate [--data ./data | --database <postgres-url>]',
+    description:
+      "Bring the store's schema up to this version's (start does it too, unless --no-migrate). Other commands refuse a store whose schema differs from theirs.",
+    options: STORE_OPTIONS,
+    run: async (context) => (await import('./commands/migrate.js')).migrate(context),
+  },
+  {
     words: ['token', 'create'],
     usage:
       'token create <tokenId> --role <role id or name>[:<organization id>] [--role …] [--expiry <ISO date> | --expires-in <30d|12h|90m>] [--description <text>] [--json]',
@@ -63,11 +79,12 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['devices', 'import'],
-    usage: 'devices import <file.csv> [--batch-size 1000] [--update] [--json]',
+    usage:
+      'devices import <file.csv> [--batch-size 1000] [--update] [--dry-run] [--max-errors 20] [--json]',
     description:
-      "Import devices from IoT Central's bulk-import CSV, a batch per transaction. A batch holding a bad row writes nothing; its bad rows are listed by line and the import goes on. Existing ids are refused unless --update replaces them. Exit 1 when any row was not imported.",
-    options: { ...STORE_OPTIONS, 'batch-size': {} },
-    switches: ['update', 'json'],
+      "Import devices from IoT Central's bulk-import CSV, a batch per transaction. A batch holding a bad row writes nothing; its bad rows are listed by line (the first --max-errors messages, then a count) and the import goes on. An id repeated in the file is refused with both lines. Existing ids are refused unless --update replaces them (only the columns the file has). --dry-run checks everything and writes nothing. Exit 1 when any row was not imported.",
+    options: { ...STORE_OPTIONS, 'batch-size': {}, 'max-errors': {} },
+    switches: ['update', 'json', 'dry-run'],
     run: async (context) => (await import('./commands/devices-import.js')).devicesImport(context),
   },
   {
@@ -206,7 +223,7 @@ function help(output: Output): void {
     output.out(`      ${command.description}`)
   }
   output.out(
-    '\nStore options of every command: --data <dir> (SQLite, default ./data) or --database <postgres-url>.',
+    "\nStore options of every command: --data <dir> (SQLite, default ./data, from the current folder) or --database <postgres-url>, or OPENCENTRAL_DATA / OPENCENTRAL_DATABASE_URL. Each command names the store it used on stderr; only start and init make a new one.",
   )
 }
 

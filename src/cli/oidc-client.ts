@@ -1,4 +1,5 @@
 import * as client from 'openid-client'
+import { explainNetworkError } from './network-errors.js'
 import { UsageError } from './output.js'
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080'
@@ -34,11 +35,18 @@ export async function discoverIssuer(
   const auth = clientSecret === undefined ? client.None() : client.ClientSecretPost(clientSecret)
   const options =
     issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : undefined
-  return client.discovery(issuer, clientId, undefined, auth, options)
+  try {
+    return await client.discovery(issuer, clientId, undefined, auth, options)
+  } catch (error) {
+    throw explainNetworkError(error, server) ?? error
+  }
 }
 
-/** Runs a request to the issuer; an OAuth error answer becomes a message naming its code. */
-export async function askIssuer<T>(request: () => Promise<T>): Promise<T> {
+/**
+ * Runs a request to the issuer of `server`; an OAuth error answer becomes a message naming its
+ * code, a network failure one saying what failed.
+ */
+export async function askIssuer<T>(server: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request()
   } catch (error) {
@@ -48,6 +56,6 @@ export async function askIssuer<T>(request: () => Promise<T>): Promise<T> {
         cause: error,
       })
     }
-    throw error
+    throw explainNetworkError(error, server) ?? error
   }
 }

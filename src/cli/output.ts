@@ -9,6 +9,9 @@ export const processOutput: Output = {
   err: (line) => process.stderr.write(`${line}\n`),
 }
 
+/** Writes nothing (a command run from code that wants only its result). */
+export const quietOutput: Output = { out: () => {}, err: () => {} }
+
 /** A mistake in how a command was called: reported with usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError'

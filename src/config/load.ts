@@ -71,6 +71,11 @@ export function loadConfig(input: ConfigInput = {}): Config {
       `tokenDefaultDays (${config.tokenDefaultDays}) must not exceed tokenMaxDays (${config.tokenMaxDays})`,
     ])
   }
+  if (config.headersTimeoutSeconds > config.requestTimeoutSeconds) {
+    throw new ConfigError([
+      `headersTimeoutSeconds (${config.headersTimeoutSeconds}) must not exceed requestTimeoutSeconds (${config.requestTimeoutSeconds})`,
+    ])
+  }
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw new ConfigError(['tlsCert and tlsKey: give both (--tls-cert and --tls-key), or neither'])
   }

@@ -166,6 +166,49 @@ export const ConfigSchema = Type.Object(
       flag: 'audit-retention-days',
       env: 'OPENCENTRAL_AUDIT_RETENTION_DAYS',
     }),
+    migrate: Type.Boolean({
+      default: true,
+      description:
+        "Bring the store's schema up to date at start (--no-migrate refuses a store whose schema is older instead: run `opencentral migrate` when every node can take it). A store migrated by a newer version is always refused.",
+      flag: 'migrate',
+      env: 'OPENCENTRAL_MIGRATE',
+    }),
+    requestTimeoutSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      default: 30,
+      description:
+        'How long a client may take to send a whole request (headers and body), in seconds; a slower one gets 408 and is disconnected.',
+      flag: 'request-timeout',
+      env: 'OPENCENTRAL_REQUEST_TIMEOUT',
+    }),
+    headersTimeoutSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      default: 10,
+      description:
+        "How long a client may take to send a request's headers, in seconds (at most the request timeout); a slower one gets 408 and is disconnected.",
+      flag: 'headers-timeout',
+      env: 'OPENCENTRAL_HEADERS_TIMEOUT',
+    }),
+    keepAliveTimeoutSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      default: 72,
+      description:
+        'How long an idle kept-alive connection stays open, in seconds (longer than the idle timeout of a load balancer in front, usually 60 s).',
+      flag: 'keep-alive-timeout',
+      env: 'OPENCENTRAL_KEEP_ALIVE_TIMEOUT',
+    }),
+    shutdownGraceSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 3600,
+      default: 10,
+      description:
+        'On SIGTERM or SIGINT, how long requests under way may take to finish, in seconds; then the connections still open are closed and the process exits with code 1.',
+      flag: 'shutdown-grace',
+      env: 'OPENCENTRAL_SHUTDOWN_GRACE',
+    }),
     authCacheSize: Type.Integer({
       minimum: 0,
       maximum: 10_000_000,

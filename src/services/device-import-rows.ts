@@ -25,6 +25,22 @@ export class ImportFileError extends Error {
   override name = 'ImportFileError'
 }
 
+/** The device columns each file column fills: only those are replaced by `--update`. */
+export const DEVICE_COLUMN_OF = {
+  name: 'display_name',
+  template: 'template',
+  organization: 'organization_id',
+  simulated: 'simulated',
+  enabled: 'enabled',
+} as const satisfies Record<Exclude<Column, 'id'>, string>
+
+/** The device columns the file has. */
+export function presentDeviceColumns(columns: ImportColumns) {
+  return (Object.keys(DEVICE_COLUMN_OF) as (keyof typeof DEVICE_COLUMN_OF)[])
+    .filter((column) => columns.positions[column] !== undefined)
+    .map((column) => DEVICE_COLUMN_OF[column])
+}
+
 /** A row that cannot become a device, with the line it is on and why. */
 export interface RejectedRow {
   line: number

@@ -13,6 +13,7 @@ import {
   importColumns,
   ImportFileError,
   isRejected,
+  presentDeviceColumns,
   readCandidate,
   type ImportCandidate,
   type RejectedRow,
@@ -29,8 +30,10 @@ export const DEFAULT_IMPORT_BATCH_SIZE = 1000
 export interface ImportOptions {
   /** Rows per transaction, 1 to MAX_IMPORT_BATCH_SIZE. */
   batchSize: number
-  /** Replace devices whose id exists instead of refusing those rows. */
+  /** Replace devices whose id exists (the columns the file has) instead of refusing those rows. */
   update: boolean
+  /** Check every row as the import would, write nothing: each batch is rolled back. */
+  dryRun?: boolean
   /** Called after each batch, written or not. */
   onBatch?(batch: BatchOutcome, totals: ImportTotals): void
 }
@@ -87,10 +90,16 @@ export class DeviceImportService {
       )
     }
     const columns = importColumns(header.value)
+    const file: FileContext = {
+      replace: presentDeviceColumns(columns),
+      firstLineOf: new Map(),
+      update: options.update,
+      dryRun: options.dryRun ?? false,
+    }
     const totals: ImportTotals = { rows: 0, imported: 0, rejected: 0, skipped: 0 }
     let batch: (ImportCandidate | RejectedRow)[] = []
     const flush = async () => {
-      const outcome = await this.writeBatch(batch, options.update)
+      const outcome = await this.writeBatch(batch, file)
       totals.rows += outcome.rows
       totals.rejected += outcome.rejected.length
       if (outcome.written) totals.imported += outcome.rows
@@ -119,7 +128,7 @@ export class DeviceImportService {
 
   private async writeBatch(
     batch: (ImportCandidate | RejectedRow)[],
-    update: boolean,
+    file: FileContext,
   ): Promise<BatchOutcome> {
     const outcome = {
       firstLine: (batch[0] as { line: number }).line,
@@ -128,7 +137,7 @@ export class DeviceImportService {
     }
     const rejected = batch.filter(isRejected)
     const candidates = batch.filter((row): row is ImportCandidate => !isRejected(row))
-    rejected.push(...repeatedIds(candidates))
+    rejected.push(...repeatedIds(candidates, file.firstLineOf))
     const { records: organizations } = await this.organizations.current()
     for (const row of candidates) {
       if (row.organization !== null && !organizations.has(row.organization)) {
@@ -147,11 +156,13 @@ export class DeviceImportService {
         if (rejected.length > 0) return
         const etags = newEtags(candidates.length)
         const rows = candidates.map((row, i) => toRow(row, etags[i] as string, now))
-        if (update) await deviceRepository.upsertMany(trx, rows)
+        if (file.update) await deviceRepository.upsertMany(trx, rows, file.replace)
         // Existing ids are looked for only when some row was not inserted: the usual batch has none.
         else if ((await deviceRepository.insertNew(trx, rows)) < rows.length) throw new IdsTaken()
+        if (file.dryRun) throw new DryRun()
       })
       .catch(async (error: unknown) => {
+        if (error instanceof DryRun) return
         if (!(error instanceof IdsTaken)) throw error
         const taken = await takenIds(this.store.db, candidates)
         // Gone again already (another writer deleted it): the batch still wrote nothing; say so.
@@ -159,7 +170,7 @@ export class DeviceImportService {
         rejected.push(...(taken.length > 0 ? taken : [{ line: outcome.firstLine, reason }]))
       })
     const byLine = oneEntryPerLine(rejected)
-    if (byLine.length === 0 && update) {
+    if (byLine.length === 0 && file.update && !file.dryRun) {
       // Devices the import disabled lose their sessions at once.
       for (const row of candidates) if (!row.enabled) await this.store.changes.publish('device', row.id)
     }
@@ -178,12 +189,27 @@ function oneEntryPerLine(rejected: RejectedRow[]): RejectedRow[] {
   return [...byLine.values()].sort((a, b) => a.line - b.line)
 }
 
+/** What holds for every batch of one file. */
+interface FileContext {
+  /** The device columns the file has: all that `update` replaces. */
+  replace: ReturnType<typeof presentDeviceColumns>
+  /** The line each device id was first read on, over the whole file. */
+  firstLineOf: Map<string, number>
+  update: boolean
+  dryRun: boolean
+}
+
 /** Rolls back a batch in which some id was taken. */
 class IdsTaken extends Error {}
 
-/** A row whose id an earlier row of the same batch already has (one statement cannot hold both). */
-function repeatedIds(candidates: ImportCandidate[]): RejectedRow[] {
-  const firstLine = new Map<string, number>()
+/** Rolls back a batch of a dry run once every check has passed. */
+class DryRun extends Error {}
+
+/**
+ * A row whose id an earlier row of the file already has: the file contradicts itself, so the later
+ * row is refused (it is no existing device to replace, and must not replace the first row).
+ */
+function repeatedIds(candidates: ImportCandidate[], firstLine: Map<string, number>): RejectedRow[] {
   const repeated: RejectedRow[] = []
   for (const row of candidates) {
     const earlier = firstLine.get(row.id)
@@ -192,7 +218,7 @@ function repeatedIds(candidates: ImportCandidate[]): RejectedRow[] {
       repeated.push({
         line: row.line,
         id: row.id,
-        reason: `the device id is already on line ${earlier}`,
+        reason: `the device id is already on line ${earlier} of the file`,
       })
   }
   return repeated

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { readdirSync } from 'node:fs'
 import { after, afterEach, beforeEach, describe, it } from 'node:test'
-import { runCli, startCliServer, tempDataDir } from '../helpers/cli.js'
+import { freePort, runCli, startCliServer, tempDataDir } from '../helpers/cli.js'
 import { createStore, expectExit, type TestStore } from '../helpers/cli-store.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { API_VERSION, expectError, ROLE_IDS, type ApiResponse } from '../helpers/server.js'
@@ -108,6 +108,29 @@ describe('CLI: start refuses a bad configuration', () => {
     expectExit(result, 2)
     assert.match(result.stderr, /port \(--port\)/)
     assert.match(result.stderr, /logLevel \(OPENCENTRAL_LOG_LEVEL\)/)
+  })
+
+  it('exits 2 for --host 0.0.0.0 without --public-url: remote clients would be sent to 127.0.0.1', async () => {
+    const result = await runCli(['start', '--host', '0.0.0.0', '--port', String(await freePort()), '--data', data.dir], {
+      timeoutMs: 20_000,
+    })
+    expectExit(result, 2)
+    assert.match(result.stderr, /publicUrl \(--public-url/)
+    assert.match(result.stderr, /0\.0\.0\.0/)
+    assert.match(result.stderr, /--no-embedded-idp/)
+  })
+
+  it('starts on 0.0.0.0 with a --public-url, and advertises that URL as its issuer', async () => {
+    const store = tempDataDir()
+    const server = await startCliServer(['--host', '0.0.0.0', '--public-url', 'https://central.example.com', '--data', store.dir, '--log-level', 'warn'])
+    try {
+      const metadata = (await (await fetch(`${server.url}/oidc/.well-known/openid-configuration`)).json()) as { issuer: string }
+      assert.equal(metadata.issuer, 'https://central.example.com/oidc')
+    } finally {
+      server.child.kill('SIGTERM')
+      await server.exited
+      store.remove()
+    }
   })
 
   it('has written no store for a refused configuration', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { runCli } from '../../src/cli/main.js'
+import { quietOutput } from '../../src/cli/output.js'
 import { withServices } from '../../src/cli/store-session.js'
 import type { Services } from '../../src/services/index.js'
 import { createStore, type TestStore } from '../helpers/cli-store.js'
@@ -53,7 +54,7 @@ for (const dialect of DIALECTS) {
     afterEach(async () => store?.remove())
 
     const services = <T>(work: (s: Services) => Promise<T>): Promise<T> =>
-      withServices({ data: store.dataDir, database: store.databaseUrl }, {}, work)
+      withServices({ data: store.dataDir, database: store.databaseUrl }, {}, quietOutput, work)
 
     it("reads the group's primary key from the store, as GET of the group shows it", async () => {
       const keys = await services((s) => s.enrollmentGroups.get(null, 'SAS-IoT-Devices'))

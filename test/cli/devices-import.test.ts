@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, it } from 'node:test'
+import { quietOutput } from '../../src/cli/output.js'
 import { withServices } from '../../src/cli/store-session.js'
 import type { DeviceView } from '../../src/services/device.service.js'
 import type { Services } from '../../src/services/index.js'
@@ -28,7 +29,7 @@ for (const dialect of DIALECTS) {
     /** The store's services, in this process, as the CLI opens them. */
     function services<T>(work: (s: Services) => Promise<T>): Promise<T> {
       const flags = { data: store.dataDir, database: store.databaseUrl }
-      return withServices(flags, {}, work)
+      return withServices(flags, {}, quietOutput, work)
     }
 
     /** Writes `text` as a CSV file in the test's folder and imports it. */
@@ -163,7 +164,7 @@ for (const dialect of DIALECTS) {
           rowsPerSecond: 0,
           rejectedRows: [
             { line: 3, id: 'b', reason: "enabled: 'nope' is not a boolean (true, false, 1 or 0)" },
-            { line: 4, id: 'a', reason: 'the device id is already on line 2' },
+            { line: 4, id: 'a', reason: 'the device id is already on line 2 of the file' },
           ],
         },
       )
@@ -327,6 +328,85 @@ for (const dialect of DIALECTS) {
         provisioned: false,
       })
       assert.deepEqual(await ids(), ['e-1', 'e-2'])
+    })
+
+    it('refuses a device id repeated anywhere in the file with both line numbers, not as an existing device; --update keeps the first row', async () => {
+      const rows = [HEADER, 'a-1,A,,,,', 'dup,First,,,,', 'a-3,A,,,,', 'a-4,A,,,,', 'a-5,A,,,,', 'a-6,A,,,,', 'dup,Second,,,,']
+      for (const flags of [[], ['--update']]) {
+        const result = await importCsv(rows.join('\n'), '--batch-size', '2', ...flags)
+        expectExit(result, 1)
+        assert.match(result.stderr, /^line 8 \(dup\): the device id is already on line 3 of the file$/m)
+        assert.doesNotMatch(result.stderr, /exists \(--update replaces it\)/)
+        assert.equal((await services((s) => s.devices.get(null, 'dup'))).displayName, 'First')
+        await services(async (s) => {
+          for (const id of await ids()) await s.devices.delete(null, id)
+        })
+      }
+    })
+
+    it('--update replaces only the columns the file has: a missing column keeps its value', async () => {
+      expectExit(await importCsv(`${HEADER}\nk-1,Kept name,${TEMPLATE},us,false,true\n`), 0)
+      const before = await services((s) => s.devices.get(null, 'k-1'))
+      expectExit(await importCsv('id,simulated\nk-1,true\nk-2,true\n', '--update'), 0)
+      const { etag, ...after } = await services((s) => s.devices.get(null, 'k-1'))
+      assert.notEqual(etag, before.etag)
+      assert.deepEqual(after, {
+        id: 'k-1',
+        displayName: 'Kept name',
+        template: TEMPLATE,
+        organizations: ['us'],
+        simulated: true,
+        enabled: true,
+        provisioned: false,
+      })
+      // A new device gets the defaults of the columns the file lacks, as before.
+      const added = await services((s) => s.devices.get(null, 'k-2'))
+      assert.equal(added.displayName, 'k-2')
+      assert.equal(added.template, undefined)
+    })
+
+    it('lists at most --max-errors rejected rows (default 20), then counts the rest, and advises on what failed', async () => {
+      const rows = [HEADER, ...Array.from({ length: 60 }, (_, i) => `m-${i},M,dtmi:test:missing;1,,,`)]
+      const result = await importCsv(rows.join('\n'), '--batch-size', '10')
+      expectExit(result, 1)
+      const listed = result.stderr.split('\n').filter((line) => /^lines? \d/.test(line))
+      assert.equal(listed.length, 20, result.stderr)
+      assert.match(result.stderr, /^46 more messages not shown \(--max-errors 20;/m)
+      assert.match(result.stderr, /60 row\(s\) name a device template that does not exist \(dtmi:test:missing;1\)/)
+      assert.doesNotMatch(result.stderr, /--update/)
+      const five = await importCsv(rows.join('\n'), '--batch-size', '10', '--max-errors', '5')
+      assert.equal(five.stderr.split('\n').filter((line) => /^lines? \d/.test(line)).length, 5)
+      expectExit(await importCsv(rows.join('\n'), '--max-errors', 'x'), 2)
+    })
+
+    it('advises --update for ids that exist, and only then', async () => {
+      expectExit(await importCsv(`${HEADER}\nx-1,X,,,,\n`), 0)
+      const result = await importCsv(`${HEADER}\nx-1,X,,,,\n`)
+      expectExit(result, 1)
+      assert.match(result.stderr, /1 row\(s\) name a device that exists: import the file again with --update to replace them/)
+    })
+
+    it('--dry-run checks every row as an import would and writes nothing', async () => {
+      expectExit(await importCsv(`${HEADER}\nold,Old,,,,\n`), 0)
+      const before = await services((s) => s.devices.get(null, 'old'))
+      const failing = await importCsv(`${HEADER}\nnew-1,N,,,,\nold,Changed,,,,\nnew-2,N,dtmi:test:missing;1,,,\n`, '--dry-run', '--batch-size', '1')
+      expectExit(failing, 1)
+      assert.match(failing.stderr, /^line 3 \(old\): a device with this id exists/m)
+      assert.match(failing.stderr, /^line 4 \(new-2\): template: 'dtmi:test:missing;1' does not exist$/m)
+      assert.match(failing.stdout, /^Dry run: 1 of 3 rows would be imported/m)
+      const clean = await importCsv(`${HEADER}\nnew-1,N,,,,\nold,Changed,,,,\n`, '--dry-run', '--update')
+      expectExit(clean, 0)
+      assert.match(clean.stdout, /^Dry run: 2 of 2 rows would be imported .*; nothing was written\.$/m)
+      assert.deepEqual(await ids(), ['old'])
+      assert.deepEqual(await services((s) => s.devices.get(null, 'old')), before)
+    })
+
+    it('shows progress up to 100% for a file with CRLF line ends and a byte-order mark', async () => {
+      const rows = [HEADER, ...Array.from({ length: 300 }, (_, i) => `c-${i},C,,,,`)]
+      const result = await importCsv(`\ufeff${rows.join('\r\n')}\r\n`)
+      expectExit(result, 0)
+      assert.match(result.stderr, /^100% {2}300 rows/m)
+      assert.equal((await ids()).length, 300)
     })
   })
 }

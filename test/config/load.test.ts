@@ -31,9 +31,19 @@ const DEFAULTS: Config = {
   auditRetentionDays: 90,
   authCacheSize: 10_000,
   mqttPort: 8883,
+  migrate: true,
+  requestTimeoutSeconds: 30,
+  headersTimeoutSeconds: 10,
+  keepAliveTimeoutSeconds: 72,
+  shutdownGraceSeconds: 10,
 }
 
 describe('loadConfig', () => {
+  it('refuses a headers timeout longer than the request timeout', () => {
+    const problems = problemsOf({ flags: { 'headers-timeout': '40', 'request-timeout': '20' } })
+    assert.match(problems.join('\n'), /headersTimeoutSeconds \(40\) must not exceed requestTimeoutSeconds \(20\)/)
+  })
+
   it('gives the defaults when nothing is set', () => {
     assert.deepEqual(loadConfig(), DEFAULTS)
     assert.deepEqual(loadConfig({ flags: {}, env: {} }), DEFAULTS)

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { loadConfig } from '../../src/config/load.js'
+import { openStore } from '../../src/storage/open-store.js'
 import type { Dialect } from '../../src/storage/store.js'
 import { tempDataDir, type CliResult } from './cli.js'
 import { createTestDatabase } from './dialects.js'
@@ -12,9 +14,17 @@ export interface TestStore {
   remove(): Promise<void>
 }
 
+/**
+ * A store made as `opencentral init` makes it (commands other than start and init refuse a store
+ * that does not exist).
+ */
 export async function createStore(dialect: Dialect): Promise<TestStore> {
   const data = tempDataDir()
   const database = dialect === 'postgres' ? await createTestDatabase() : null
+  const made = await openStore(
+    loadConfig({ overrides: { dataDir: data.dir, ...(database ? { databaseUrl: database.url } : {}) } }),
+  )
+  await made.close()
   return {
     flags: database ? ['--database', database.url, '--data', data.dir] : ['--data', data.dir],
     dataDir: data.dir,

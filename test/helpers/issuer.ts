@@ -17,6 +17,8 @@ export interface SignOptions {
   /** Lifetime in seconds from now (the issuer's own clock: Date.now()). Negative = expired. */
   expiresIn?: number | null
   notBefore?: number
+  /** `iat` this many seconds from now (default 0: issued now). */
+  issuedAt?: number
   /** Sign with this key instead of the current one (e.g. an attacker's). */
   key?: SigningKey
   /** Extra protected-header members (jwk, jku, crit, …). */
@@ -86,7 +88,7 @@ export class TestIssuer {
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...options.header })
       .setIssuer(options.issuer ?? this.generic)
-      .setIssuedAt(now)
+      .setIssuedAt(now + (options.issuedAt ?? 0))
     if (options.audience !== null) jwt.setAudience(options.audience ?? 'https://apps.azureiotcentral.com')
     if (options.expiresIn !== null) jwt.setExpirationTime(now + (options.expiresIn ?? 3600))
     if (options.notBefore !== undefined) jwt.setNotBefore(now + options.notBefore)

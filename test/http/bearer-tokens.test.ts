@@ -197,6 +197,18 @@ for (const dialect of DIALECTS) {
         await refuse(bearer(token), /^The token is not valid before /)
       })
 
+      it('issued in the future (iat) beyond the clock tolerance; accepted within it', async () => {
+        const issuedIn = (seconds: number) =>
+          issuer.sign(
+            { tid: issuer.tenantId, oid: spObject, idtyp: 'app' },
+            { issuer: issuer.entra.v2Issuer(issuer.tenantId), issuedAt: seconds, expiresIn: 2 * 86_400 },
+          )
+        await refuse(bearer(await issuedIn(86_400)), /^The token claims to be issued in the future \(iat /)
+        await refuse(bearer(await issuedIn(120)), /issued in the future/)
+        const skewed = await issuedIn(30)
+        assert.equal((await server.request('GET', '/api/devices', { auth: bearer(skewed) })).status, 200)
+      })
+
       it('without exp', async () => {
         const token = await issuer.sign(
           { tid: issuer.tenantId, oid: spObject, idtyp: 'app' },

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { UI_ASSET_DIR } from '../../src/http/ui/ui-assets.js'
+import { isClientRoute } from '../../src/http/ui/client-routes.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 
@@ -69,6 +70,24 @@ describe(
         await fetch(`${server.url}/devices`, { headers: { accept: 'text/html;q=0, application/json' } }),
         '/devices (q=0)',
       )
+    })
+
+    it('answers a browser with the page only for the routes the application has', async () => {
+      for (const path of ['/devices/dev-1', '/device-groups', '/jobs/j1', '/scheduled-jobs', '/admin/users', '/admin/device-connection-groups/g1']) {
+        const response = await fetch(`${server.url}${path}`, { headers: NAVIGATION })
+        assert.equal(response.status, 200, path)
+        await response.arrayBuffer()
+      }
+      for (const path of ['/wp-admin', '/actuator/health', '/server-status', '/admin', '/admin/nothing', '/devicesx', '/ui', '/ui/other']) {
+        await expectJsonNotFound(await fetch(`${server.url}${path}`, { headers: NAVIGATION }), `${path} (navigation)`)
+      }
+    })
+
+    it('knows every page of the application as a client route', async () => {
+      const navigation = readFileSync(new URL('../../ui/src/Navigation.tsx', import.meta.url), 'utf8')
+      const pages = [...navigation.matchAll(/^\s*path: '([^']+)',$/gm)].map((m) => m[1] as string)
+      assert.ok(pages.length >= 10, 'the pages are found in ui/src/Navigation.tsx')
+      for (const page of pages) assert.ok(isClientRoute(page) && isClientRoute(`${page}/item`), page)
     })
 
     it('tells the application which issuer, client and resource to sign in with', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, it } from 'node:test'
+import { quietOutput } from '../../src/cli/output.js'
 import { withServices } from '../../src/cli/store-session.js'
 import { loadConfig } from '../../src/config/load.js'
 import { openStore } from '../../src/storage/open-store.js'
@@ -22,7 +23,7 @@ for (const dialect of DIALECTS) {
 
     /** Opens the store as a fresh start would, and hands over its services. */
     const start = <T>(work: (s: Services) => Promise<T>): Promise<T> =>
-      withServices({ data: store.dataDir, database: store.databaseUrl }, {}, work)
+      withServices({ data: store.dataDir, database: store.databaseUrl }, {}, quietOutput, work)
 
     it('makes the ID scope and the default groups once, also for a store made before them', async () => {
       const scope = await start((s) => s.provisioning.idScope())

@@ -100,6 +100,16 @@ export class TokenVerifier {
     } catch (error) {
       throw explain(error, unverified, trust)
     }
+    // jose checks iat only against a maximum token age; a token issued later than now (beyond
+    // the tolerance) comes from a clock or an issuer that cannot be trusted, so it is refused.
+    if (
+      typeof payload.iat === 'number' &&
+      payload.iat > this.clock() / 1000 + trust.clockToleranceSeconds
+    ) {
+      throw invalidToken(
+        `The token claims to be issued in the future (iat ${new Date(payload.iat * 1000).toISOString()}).`,
+      )
+    }
     return describe(payload, trust)
   }
 }

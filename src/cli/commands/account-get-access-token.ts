@@ -20,7 +20,7 @@ export async function accountGetAccessToken({ flags, env, output }: CommandConte
 
   if (clientId !== undefined && clientSecret !== undefined) {
     const issuer = await discoverIssuer(server, clientId, clientSecret)
-    const tokens = await askIssuer(() => client.clientCredentialsGrant(issuer, { resource }))
+    const tokens = await askIssuer(server, () => client.clientCredentialsGrant(issuer, { resource }))
     output.out(
       JSON.stringify(
         azAccessToken(tokens.access_token, expiryOf(tokens.access_token, tokens.expires_in)),
@@ -46,7 +46,7 @@ export async function accountGetAccessToken({ flags, env, output }: CommandConte
   }
   const issuer = await discoverIssuer(server, CLI_CLIENT_ID)
   const refreshToken = saved.refresh_token
-  const tokens = await askIssuer(() => client.refreshTokenGrant(issuer, refreshToken, { resource }))
+  const tokens = await askIssuer(server, () => client.refreshTokenGrant(issuer, refreshToken, { resource }))
   const expiresAt = expiryOf(tokens.access_token, tokens.expires_in)
   await saveLogin(file, {
     server,

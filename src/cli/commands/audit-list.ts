@@ -12,7 +12,7 @@ export async function auditList({ args, flags, switches, env, output }: CommandC
     throw new UsageError(`--limit: '${flags.limit}' is not a whole number from 1 to 100000`)
   }
   const query = { from: flags.from, to: flags.to, actor: flags.actor, action: flags.action }
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const records: AuditLogView[] = []
     let after: string | null = null
     do {

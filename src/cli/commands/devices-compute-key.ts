@@ -22,7 +22,7 @@ export async function devicesComputeKey({ args, flags, env, output }: CommandCon
     output.out(deriveDeviceKey(primaryKey, deviceId))
     return 0
   }
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const keys = await services.enrollmentGroups.symmetricKeys(group as string)
     output.out(deriveDeviceKey(keys.primaryKey, deviceId))
     return 0

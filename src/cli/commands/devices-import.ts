@@ -9,6 +9,7 @@ import {
 } from '../../services/device-import.service.js'
 import type { CommandContext } from '../command.js'
 import { UsageError, type Output } from '../output.js'
+import { DEFAULT_MAX_ERRORS, ImportReport } from '../import-report.js'
 import { createProgress } from '../progress.js'
 import { withServices } from '../store-session.js'
 
@@ -19,33 +20,41 @@ export async function devicesImport({ args, flags, switches, env, output }: Comm
   const [file] = args
   if (!file || args.length > 1) throw new UsageError('devices import takes exactly one CSV file')
   const batchSize = readBatchSize(flags['batch-size'])
+  const maxErrors = readMaxErrors(flags['max-errors'])
+  const dryRun = switches.has('dry-run')
+  const update = switches.has('update')
   const size = fileSize(file)
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const input = createReadStream(file)
     const read = { bytes: 0 }
     const lines = counted(createInterface({ input, crlfDelay: Infinity }), read)
     const progress = createProgress(process.stderr, size)
+    const report = new ImportReport(progress, maxErrors)
     const rejectedRows: RejectedRow[] = []
     const started = performance.now()
     let totals: ImportTotals = { rows: 0, imported: 0, rejected: 0, skipped: 0 }
     try {
       totals = await services.deviceImport.import(lines, {
         batchSize,
-        update: switches.has('update'),
+        update,
+        dryRun,
         onBatch(batch, sofar) {
           totals = sofar
           for (const row of batch.rejected) {
             if (rejectedRows.length < JSON_REJECTED_ROWS) rejectedRows.push(row)
-            progress.log(`line ${row.line}${row.id ? ` (${row.id})` : ''}: ${row.reason}`)
+            report.rejected(row)
           }
           if (!batch.written) {
-            progress.log(
+            report.message(
               `${lineRange(batch.firstLine, batch.lastLine)} not imported: their batch holds ${batch.rejected.length} rejected row(s)`,
             )
           }
           progress.update(read.bytes, `${sofar.rows} rows, ${rate(sofar.rows, started)} rows/s`)
         },
       })
+      // The bytes counted from the lines miss their carriage returns (CRLF files): the whole
+      // file has been read now.
+      progress.update(size, `${totals.rows} rows, ${rate(totals.rows, started)} rows/s`)
     } catch (error) {
       if (error instanceof ImportFileError) throw new UsageError(`${file}: ${error.message}`)
       progress.log(
@@ -56,7 +65,8 @@ export async function devicesImport({ args, flags, switches, env, output }: Comm
       progress.finish()
       input.destroy()
     }
-    summarize(output, totals, started, switches.has('json') ? rejectedRows : null)
+    summarize(output, totals, started, switches.has('json') ? rejectedRows : null, dryRun)
+    if (totals.imported < totals.rows) report.advise(output, totals, update)
     return totals.imported === totals.rows ? 0 : 1
   })
 }
@@ -70,6 +80,14 @@ async function* counted(lines: AsyncIterable<string>, read: { bytes: number }) {
     read.bytes += Buffer.byteLength(line) + 1
     yield line
   }
+}
+
+function readMaxErrors(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_ERRORS
+  if (!/^[0-9]+$/.test(value)) {
+    throw new UsageError(`--max-errors must be a whole number (got '${value}')`)
+  }
+  return Number(value)
 }
 
 function readBatchSize(value: string | undefined): number {
@@ -101,6 +119,7 @@ function summarize(
   totals: ImportTotals,
   started: number,
   json: RejectedRow[] | null,
+  dryRun: boolean,
 ) {
   const seconds = (performance.now() - started) / 1000
   const rowsPerSecond = rate(totals.rows, started)
@@ -108,6 +127,7 @@ function summarize(
     output.out(
       JSON.stringify({
         ...totals,
+        ...(dryRun ? { dryRun } : {}),
         seconds: Number(seconds.toFixed(3)),
         rowsPerSecond,
         rejectedRows: json,
@@ -115,14 +135,12 @@ function summarize(
     )
     return
   }
+  const counts = `in ${seconds.toFixed(1)} s (${rowsPerSecond} rows/s); ${totals.rejected} rejected, ${totals.skipped} skipped with their batch`
   output.out(
-    `Imported ${totals.imported} of ${totals.rows} rows in ${seconds.toFixed(1)} s (${rowsPerSecond} rows/s); ${totals.rejected} rejected, ${totals.skipped} skipped with their batch.`,
+    dryRun
+      ? `Dry run: ${totals.imported} of ${totals.rows} rows would be imported ${counts}; nothing was written.`
+      : `Imported ${totals.imported} of ${totals.rows} rows ${counts}.`,
   )
-  if (totals.imported < totals.rows) {
-    output.err(
-      'Fix the rejected rows and import the file again with --update: rows already imported are then replaced, not refused.',
-    )
-  }
 }
 
 const lineRange = (first: number, last: number): string =>

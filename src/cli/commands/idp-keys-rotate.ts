@@ -3,7 +3,7 @@ import { withIdp } from '../idp-session.js'
 import { rotateSigningKeys } from '../../idp/signing-keys.js'
 
 export async function idpKeysRotate({ flags, switches, env, output }: CommandContext) {
-  return withIdp(flags, env, async (_idp, store) => {
+  return withIdp(flags, env, output, async (_idp, store) => {
     const rotated = await rotateSigningKeys(store, Math.floor(Date.now() / 1000))
     const verifyUntil = new Date(rotated.verifyUntil * 1000).toISOString()
     if (switches.has('json')) {

@@ -18,7 +18,7 @@ export async function idpSpCreate({ args, flags, switches, env, output }: Comman
       throw new UsageError(`cannot read the certificate ${certFile}: ${(error as Error).message}`)
     }
   }
-  return withIdp(flags, env, async (idp) => {
+  return withIdp(flags, env, output, async (idp) => {
     if (pem !== undefined) {
       const created = await idp.servicePrincipals.createWithCertificate(name, pem)
       const { appId, displayName, objectId, tenant, certificate } = created

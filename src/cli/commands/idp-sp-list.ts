@@ -3,7 +3,7 @@ import { table } from '../output.js'
 import { withIdp } from '../idp-session.js'
 
 export async function idpSpList({ flags, switches, env, output }: CommandContext) {
-  return withIdp(flags, env, async (idp) => {
+  return withIdp(flags, env, output, async (idp) => {
     const principals = await idp.servicePrincipals.list()
     if (switches.has('json')) {
       output.out(JSON.stringify(principals))

@@ -7,7 +7,7 @@ export async function idpUserAdd({ args, flags, switches, env, output }: Command
   const [email] = args
   if (!email || args.length > 1) throw new UsageError('idp user add takes exactly one email')
   const { password, generated } = await passwordInput(flags.password)
-  return withIdp(flags, env, async (idp) => {
+  return withIdp(flags, env, output, async (idp) => {
     const account = await idp.accounts.add(email, password, flags.name)
     const shown = generated ? { password } : {}
     if (switches.has('json')) {

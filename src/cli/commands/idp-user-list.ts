@@ -3,7 +3,7 @@ import { table } from '../output.js'
 import { withIdp } from '../idp-session.js'
 
 export async function idpUserList({ flags, switches, env, output }: CommandContext) {
-  return withIdp(flags, env, async (idp) => {
+  return withIdp(flags, env, output, async (idp) => {
     const accounts = await idp.accounts.list()
     if (switches.has('json')) {
       output.out(JSON.stringify(accounts))

@@ -8,7 +8,7 @@ export async function idpUserSetPassword({ args, flags, env, output }: CommandCo
   if (!email || args.length > 1)
     throw new UsageError('idp user set-password takes exactly one email')
   const { password, generated } = await passwordInput(flags.password)
-  return withIdp(flags, env, async (idp) => {
+  return withIdp(flags, env, output, async (idp) => {
     const account = await idp.accounts.setPassword(email, password)
     output.err(`Set a new password for ${account.email} and ended their sessions.`)
     if (generated) {

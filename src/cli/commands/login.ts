@@ -10,7 +10,7 @@ export async function login({ flags, env, output }: CommandContext) {
   const server = serverUrl(flags.server)
   const resource = flags.resource ?? IOT_CENTRAL_RESOURCE
   const issuer = await discoverIssuer(server, CLI_CLIENT_ID)
-  const device = await askIssuer(() =>
+  const device = await askIssuer(server, () =>
     client.initiateDeviceAuthorization(issuer, {
       scope: 'openid profile email offline_access user_impersonation',
       resource,
@@ -18,7 +18,7 @@ export async function login({ flags, env, output }: CommandContext) {
   )
   output.err(`To sign in, open ${device.verification_uri} and enter the code ${device.user_code}`)
   if (device.verification_uri_complete) output.err(`(or open ${device.verification_uri_complete})`)
-  const tokens = await askIssuer(() => client.pollDeviceAuthorizationGrant(issuer, device))
+  const tokens = await askIssuer(server, () => client.pollDeviceAuthorizationGrant(issuer, device))
   const file = loginFile(env)
   await saveLogin(file, {
     server,

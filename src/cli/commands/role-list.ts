@@ -3,7 +3,7 @@ import { table } from '../output.js'
 import { withServices } from '../store-session.js'
 
 export async function roleList({ flags, switches, env, output }: CommandContext) {
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const roles = [...(await services.roles.current()).values()]
     if (switches.has('json')) {
       output.out(

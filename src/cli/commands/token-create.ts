@@ -13,7 +13,7 @@ export async function tokenCreate({ args, flags, lists, switches, env, output }:
     throw new UsageError('token create takes --expiry or --expires-in, not both')
   }
   const expiry = flags['expires-in'] === undefined ? flags.expiry : expiryIn(flags['expires-in'], Date.now())
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const roles = await parseRoleSpecs(services, roleNames)
     const created = await services.apiTokens.create(null, tokenId, {
       roles,

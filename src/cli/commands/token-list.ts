@@ -3,7 +3,7 @@ import { table } from '../output.js'
 import { withServices } from '../store-session.js'
 
 export async function tokenList({ flags, switches, env, output }: CommandContext) {
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const tokens = await services.apiTokens.list(null)
     if (switches.has('json')) {
       output.out(JSON.stringify(tokens))

@@ -13,7 +13,7 @@ export async function userAdd({ args, flags, lists, switches, env, output }: Com
   if (!flags.email) throw new UsageError('user add needs --email <address>')
   const roleNames = lists.role ?? []
   if (roleNames.length === 0) throw new UsageError('user add needs --role <role id or name>')
-  return withServices(flags, env, async (services) => {
+  return withServices(flags, env, output, async (services) => {
     const roles = await parseRoleSpecs(services, roleNames)
     const user = await services.users.put(null, userId, {
       type: 'email',

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { AppError } from '../../errors/app-error.js'
 import { UiAssets, type Asset } from './ui-assets.js'
 import { UI_HEADERS } from './security-headers.js'
+import { isClientRoute } from './client-routes.js'
 
 export interface UiSettings {
   /** The issuer the application signs people in with. */
@@ -37,14 +38,11 @@ function acceptsHtml(accept: string | undefined): boolean {
 }
 
 /**
- * A page navigation: a request that accepts HTML, for a path the application could route on the
- * client (not the server's own, no file name). Everything else gets the API's JSON 404.
+ * A page navigation: a request that accepts HTML, for a route the application has on the client.
+ * Everything else, a browser probing /wp-admin included, gets the API's JSON 404.
  */
 export function isPageNavigation(accept: string | undefined, pathname: string): boolean {
-  if (!acceptsHtml(accept)) return false
-  const segments = pathname.split('/').filter(Boolean)
-  if (segments.length > 0 && SERVER_SEGMENTS.has((segments[0] as string).toLowerCase())) return false
-  return !/\.[a-z0-9]+$/i.test(pathname)
+  return acceptsHtml(accept) && isClientRoute(pathname)
 }
 
 const MISSING_BUILD =

@@ -77,7 +77,7 @@ export function openSqliteStore(dataDir: string): Store {
     dialect: 'sqlite',
     db,
     changes: new SqliteChangeFeed(handle),
-    description: path.join(dataDir, SQLITE_FILE_NAME),
+    description: path.resolve(dataDir, SQLITE_FILE_NAME),
     // SQLite runs one writer at a time, and Kysely uses one connection: transactions are serial.
     async lockApplication() {},
     read<Row>(query: CompiledQuery<Row>): Row[] {

@@ -15,6 +15,14 @@ const DEVICE_COLUMNS = 10
 /** The most rows one `insertMany` or `upsertMany` statement may carry. */
 export const MAX_DEVICES_PER_STATEMENT = Math.floor(SQLITE_MAX_PARAMETERS / DEVICE_COLUMNS)
 
+/** The columns a bulk import may replace in an existing device. */
+export type ReplaceableDeviceColumn =
+  | 'display_name'
+  | 'template'
+  | 'enabled'
+  | 'simulated'
+  | 'organization_id'
+
 export const deviceRepository = {
   async get(db: Executor, id: string): Promise<DeviceRow | undefined> {
     return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst()
@@ -76,18 +84,22 @@ export const deviceRepository = {
    * Inserts the rows, replacing the writable members of those whose id exists; an existing
    * device keeps its creation time and provisioned state.
    */
-  async upsertMany(db: Executor, rows: readonly DeviceRow[]): Promise<void> {
+  /**
+   * Inserts the rows; a row whose id exists replaces only the `replace` columns of that device
+   * (and its etag and update time): an import file without a column leaves that field as it is.
+   */
+  async upsertMany(
+    db: Executor,
+    rows: readonly DeviceRow[],
+    replace: readonly ReplaceableDeviceColumn[],
+  ): Promise<void> {
     if (rows.length === 0) return
     await db
       .insertInto('devices')
       .values(rows)
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
-          display_name: eb.ref('excluded.display_name'),
-          template: eb.ref('excluded.template'),
-          enabled: eb.ref('excluded.enabled'),
-          simulated: eb.ref('excluded.simulated'),
-          organization_id: eb.ref('excluded.organization_id'),
+          ...Object.fromEntries(replace.map((column) => [column, eb.ref(`excluded.${column}`)])),
           etag: eb.ref('excluded.etag'),
           updated_at: eb.ref('excluded.updated_at'),
         })),

@@ -1,0 +1,25 @@
+/**
+ * The paths the web application routes on the client (ui/src/Navigation.tsx, and the sign-in
+ * callback of ui/src/auth/oidc.ts), each with the item paths under it. A browser navigating to
+ * one of them gets index.html; any other path is not a page, whoever asks.
+ */
+const CLIENT_ROUTES: readonly string[] = [
+  '/devices',
+  '/device-groups',
+  '/device-templates',
+  '/jobs',
+  '/scheduled-jobs',
+  '/admin/users',
+  '/admin/roles',
+  '/admin/organizations',
+  '/admin/api-tokens',
+  '/admin/device-connection-groups',
+]
+
+/** The sign-in callback: one path, nothing under it. */
+const CALLBACK = '/ui/callback'
+
+export function isClientRoute(pathname: string): boolean {
+  if (pathname === '/' || pathname === CALLBACK) return true
+  return CLIENT_ROUTES.some((route) => pathname === route || pathname.startsWith(`${route}/`))
+}
