@@ -243,6 +243,7 @@ export async function createApp(
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
     services.jobs.runner.start(1000, app.log)
+    services.deviceTelemetry.retention.start(app.log)
 
     return {
       app,
@@ -253,6 +254,7 @@ export async function createApp(
       async close() {
         await services.jobs.runner.stop()
         await app.close()
+        await services.deviceTelemetry.close()
         await idp?.close()
         if (!deps.store) await store.close()
       },

@@ -46,7 +46,7 @@ export interface Services {
   deviceTemplates: DeviceTemplateService
   /** Device properties: cloud properties, desired values, what devices report. */
   deviceProperties: DevicePropertyService
-  /** Last known telemetry values. */
+  /** Telemetry: batched ingestion of what devices send, the time series, last known values. */
   deviceTelemetry: DeviceTelemetryService
   /** Commands run on devices through `deviceCommands.connections` (none connect yet), and their history. */
   deviceCommands: DeviceCommandService
@@ -100,7 +100,7 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     deviceGroups,
     deviceProperties,
-    deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
+    deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog, clock, config.telemetryRetentionDays),
     deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
     deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
     deviceModels: new DeviceModelService(store, devices),

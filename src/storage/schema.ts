@@ -6,6 +6,8 @@ import type { FileUploadTables } from './tables/file-uploads.js'
 import type { JobTables } from './tables/jobs.js'
 import type { ProvisioningTables } from './tables/provisioning.js'
 import type { StoredKeyTables } from './tables/stored-keys.js'
+import type { TelemetrySeriesTables } from './tables/device-telemetry-series.js'
+import type { DeviceConnectionTables } from './tables/device-connections.js'
 
 /**
  * The store's tables, as Kysely sees them. Timestamps are integers on both engines:
@@ -19,7 +21,9 @@ export interface Database
     FileUploadTables,
     JobTables,
     DeviceDataTables,
-    StoredKeyTables {
+    StoredKeyTables,
+    TelemetrySeriesTables,
+    DeviceConnectionTables {
   application: ApplicationTable
   roles: RoleTable
   role_assignments: RoleAssignmentTable

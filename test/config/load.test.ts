@@ -28,6 +28,8 @@ const DEFAULTS: Config = {
   audiences: ['https://apps.azureiotcentral.com'],
   embeddedIdp: true,
   tlsDev: false,
+  mqttPort: 8883,
+  telemetryRetentionDays: 30,
   authCacheSize: 10_000,
 }
 
@@ -265,7 +267,7 @@ describe('loadConfig', () => {
   it('has a flag and an OPENCENTRAL_ environment variable for every setting', () => {
     assert.deepEqual(
       CONFIG_SOURCES.map((s) => s.key).sort(),
-      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey'].sort(),
+      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey', 'deviceHostName', 'redisUrl'].sort(),
     )
     for (const source of CONFIG_SOURCES) {
       assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)
