@@ -25,6 +25,7 @@ import { fileUploadRoutes } from './http/routes/file-uploads/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
 import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { deviceConnectionRoutes } from './http/routes/device-connection/index.js'
 import { deviceComponentRoutes } from './http/routes/device-components/index.js'
 import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
 import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
@@ -198,6 +199,7 @@ export async function createApp(
         await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
+        await api.register(deviceConnectionRoutes, { connections: services.deviceConnections })
         await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceDataRoutes, {
           properties: services.deviceProperties,

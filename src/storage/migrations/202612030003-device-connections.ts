@@ -15,6 +15,7 @@ export function deviceConnections(dialect: 'sqlite' | 'postgres'): Migration {
         .addColumn('node_id', key, (c) => c.primaryKey())
         .addColumn('started_at', bigint, (c) => c.notNull())
         .addColumn('heartbeat_at', bigint, (c) => c.notNull())
+        .addColumn('expires_at', bigint, (c) => c.notNull())
         .execute()
       await db.schema
         .createTable('device_connections')

@@ -116,6 +116,7 @@ export const deviceDataRepository = {
     await db.deleteFrom('device_properties').where('device_id', '=', deviceId).execute()
     await db.deleteFrom('device_telemetry').where('device_id', '=', deviceId).execute()
     await db.deleteFrom('telemetry_messages').where('device_id', '=', deviceId).execute()
+    await db.deleteFrom('device_connections').where('device_id', '=', deviceId).execute()
     await db.deleteFrom('device_commands').where('device_id', '=', deviceId).execute()
     await db.deleteFrom('device_twins').where('device_id', '=', deviceId).execute()
   },

@@ -7,8 +7,9 @@ export interface DeviceConnectionTables {
 }
 
 /**
- * Every server node holding device sessions, with its heartbeat: a node whose heartbeat is older
- * than the liveness window is dead, and the sessions it held count as closed.
+ * Every server node holding device sessions, with its heartbeat: each heartbeat moves
+ * `expires_at` forward; a node past it is dead, and the sessions it held count as closed since
+ * its last heartbeat. (Each node sets its own window, so readers need not know it.)
  */
 export interface DevicePlaneNodeTable {
   node_id: string
@@ -16,6 +17,8 @@ export interface DevicePlaneNodeTable {
   started_at: number
   /** epoch ms of the node's last heartbeat */
   heartbeat_at: number
+  /** epoch ms after which the node counts as dead */
+  expires_at: number
 }
 
 /**
