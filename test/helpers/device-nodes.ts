@@ -12,7 +12,7 @@ import { InProcessDeviceLinks } from './local-links.js'
 import { API_VERSION } from './server.js'
 
 /** Short heartbeats and polls, so that liveness and waiting are seen within a test. */
-export const FAST_TIMINGS = { heartbeatMs: 200, livenessMs: 1200, activityFlushMs: 100, pollMs: 200, forwardGraceMs: 2000 }
+export const FAST_TIMINGS = { heartbeatMs: 250, livenessMs: 3000, activityFlushMs: 100, pollMs: 200, forwardGraceMs: 2000 }
 
 export interface DeviceNode {
   app: OpenCentralApp
