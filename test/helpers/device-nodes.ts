@@ -66,6 +66,10 @@ export async function startDeviceNodes(
       const app = await createApp(config)
       const url = await app.app.listen({ port: 0, host: '127.0.0.1' })
       const links = new InProcessDeviceLinks()
+      // As the MQTT endpoint does: changes written on this node go to this node's sessions.
+      app.services.deviceProperties.onDesiredPropertiesChange((change) =>
+        links.pushDesired({ deviceId: change.deviceId, module: change.module }, change.patch, change.version),
+      )
       const cluster = await createDeviceCluster({
         store: app.store,
         config,
