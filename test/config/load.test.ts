@@ -28,9 +28,9 @@ const DEFAULTS: Config = {
   audiences: ['https://apps.azureiotcentral.com'],
   embeddedIdp: true,
   tlsDev: false,
-  mqttPort: 8883,
   telemetryRetentionDays: 30,
   authCacheSize: 10_000,
+  mqttPort: 8883,
 }
 
 describe('loadConfig', () => {
@@ -65,6 +65,8 @@ describe('loadConfig', () => {
         OPENCENTRAL_TOKEN_DEFAULT_DAYS: '30',
         OPENCENTRAL_TOKEN_MAX_DAYS: '90',
         OPENCENTRAL_AUTH_CACHE_SIZE: '0',
+        OPENCENTRAL_MQTT_PORT: '18883',
+        OPENCENTRAL_DEVICE_HOST_NAME: 'devices.example.com',
       },
     })
     assert.deepEqual(config, {
@@ -78,6 +80,8 @@ describe('loadConfig', () => {
       tokenDefaultDays: 30,
       tokenMaxDays: 90,
       authCacheSize: 0,
+      mqttPort: 18883,
+      deviceHostName: 'devices.example.com',
     })
   })
 
@@ -93,6 +97,8 @@ describe('loadConfig', () => {
         'token-default-days': '1',
         'token-max-days': '1',
         'auth-cache-size': '5',
+        'mqtt-port': '0',
+        'device-host-name': 'central.local',
       },
     })
     assert.deepEqual(config, {
@@ -106,6 +112,8 @@ describe('loadConfig', () => {
       tokenDefaultDays: 1,
       tokenMaxDays: 1,
       authCacheSize: 5,
+      mqttPort: 0,
+      deviceHostName: 'central.local',
     })
   })
 
