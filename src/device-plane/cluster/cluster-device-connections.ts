@@ -15,9 +15,11 @@ export interface ClusterTimings {
   pollMs: number
   /** How much longer than responseTimeout a call waits for another node's answer (that node died). */
   forwardGraceMs: number
+  /** How long a device that just connected is given to subscribe to its methods before a call. */
+  settleMs: number
 }
 
-export const DEFAULT_TIMINGS: ClusterTimings = { pollMs: 1000, forwardGraceMs: 5000 }
+export const DEFAULT_TIMINGS: ClusterTimings = { pollMs: 1000, forwardGraceMs: 5000, settleMs: 200 }
 
 interface Log {
   warn(object: unknown, message: string): void
@@ -37,7 +39,7 @@ const outcomeOf = (local: LocalInvocation): InvocationOutcome =>
  */
 export class ClusterDeviceConnections implements DeviceConnections {
   private readonly timings: ClusterTimings
-  private readonly waiting = new Map<string, Set<() => void>>()
+  private readonly waiting = new Map<string, Set<(connected: boolean) => void>>()
   private readonly forwarded = new Map<string, (outcome: LocalInvocation) => void>()
   private readonly stops: (() => void)[] = []
 
@@ -87,7 +89,9 @@ export class ClusterDeviceConnections implements DeviceConnections {
       }
       const left = deadline - Date.now()
       if (left <= 0) return { kind: 'notConnected' }
-      await this.waitForConnection(target, Math.min(left, this.timings.pollMs))
+      const connected = await this.waitForConnection(target, Math.min(left, this.timings.pollMs))
+      // A device subscribes to its methods just after it connects: give it that moment.
+      if (connected) await new Promise((resolve) => setTimeout(resolve, this.timings.settleMs).unref())
     }
   }
 
@@ -107,7 +111,7 @@ export class ClusterDeviceConnections implements DeviceConnections {
     for (const stop of this.stops.splice(0)) stop()
     for (const settle of this.forwarded.values()) settle({ kind: 'timedOut' })
     this.forwarded.clear()
-    for (const wakers of this.waiting.values()) for (const wake of wakers) wake()
+    for (const wakers of this.waiting.values()) for (const wake of [...wakers]) wake(false)
     this.waiting.clear()
   }
 
@@ -172,18 +176,19 @@ export class ClusterDeviceConnections implements DeviceConnections {
       .catch((error: unknown) => this.log?.warn({ err: error }, "A device's answer could not be sent back to the calling node."))
   }
 
-  private waitForConnection(target: ConnectionTarget, ms: number): Promise<void> {
+  /** Waits `ms` at most; answers whether a session of the target opened meanwhile (here or elsewhere). */
+  private waitForConnection(target: ConnectionTarget, ms: number): Promise<boolean> {
     const key = keyOf(target)
-    return new Promise<void>((resolve) => {
-      const wakers = this.waiting.get(key) ?? new Set<() => void>()
+    return new Promise<boolean>((resolve) => {
+      const wakers = this.waiting.get(key) ?? new Set<(connected: boolean) => void>()
       this.waiting.set(key, wakers)
-      const done = () => {
+      const done = (connected: boolean) => {
         clearTimeout(timer)
         wakers.delete(done)
         if (wakers.size === 0) this.waiting.delete(key)
-        resolve()
+        resolve(connected)
       }
-      const timer = setTimeout(done, ms)
+      const timer = setTimeout(() => done(false), ms)
       timer.unref()
       wakers.add(done)
     })
@@ -191,7 +196,7 @@ export class ClusterDeviceConnections implements DeviceConnections {
 
   private wake(target: ConnectionTarget): void {
     const wakers = this.waiting.get(keyOf(target))
-    if (wakers) for (const wake of [...wakers]) wake()
+    if (wakers) for (const wake of [...wakers]) wake(true)
   }
 
   private broadcast(message: BusMessage): void {
