@@ -85,6 +85,17 @@ for (const dialect of DIALECTS) {
       assert.ok(Date.parse(disconnected.since) >= Date.parse(connected.since))
     })
 
+    it('records its sessions again when the other nodes took this node for dead', async () => {
+      links.connect({ deviceId: 'in-us', module: null }, () => ({ status: 200, payload: null }))
+      await eventually(async () => (await server.request('GET', PATH('in-us'))).body?.connected === true)
+      // What another node does to a node whose heartbeat it no longer sees.
+      const db = server.app.store.db
+      await db.updateTable('device_connections').set({ node_id: null }).where('node_id', '=', cluster.nodeId).execute()
+      await db.deleteFrom('device_plane_nodes').where('node_id', '=', cluster.nodeId).execute()
+      assert.equal((await server.request('GET', PATH('in-us'))).body.connected, false)
+      await eventually(async () => (await server.request('GET', PATH('in-us'))).body?.connected === true, 10_000, 'the session again')
+    })
+
     it('is described in the OpenAPI document', async () => {
       const response = await server.request('GET', '/api/openapi.json', { auth: null, query: { 'api-version': null } })
       assert.ok(response.body.paths['/api/devices/{deviceId}/connection']?.get)

@@ -23,6 +23,7 @@ interface Log {
 }
 
 const keyOf = (target: ConnectionTarget): ConnectionKey => ({ deviceId: target.deviceId, module: target.module ?? '' })
+const mapKey = (key: ConnectionKey): string => `${key.module}\u0000${key.deviceId}`
 
 /**
  * This node's part of the shared connection table: it records the sessions it opens and closes
@@ -33,6 +34,9 @@ export class ConnectionRegistry {
   private readonly options: RegistryOptions
   private writes: Promise<void> = Promise.resolve()
   private readonly activity = new Map<string, ConnectionKey>()
+  /** This node's open sessions, to record again if the others took this node for dead. */
+  private readonly open = new Map<string, ConnectionKey>()
+  private joined = false
   private heartbeatTimer: NodeJS.Timeout | null = null
   private activityTimer: NodeJS.Timeout | null = null
 
@@ -63,6 +67,8 @@ export class ConnectionRegistry {
   record(event: ConnectionEvent): Promise<void> {
     const at = this.clock()
     const key = keyOf(event.target)
+    if (event.connected) this.open.set(mapKey(key), key)
+    else this.open.delete(mapKey(key))
     return this.queue(() =>
       event.connected
         ? deviceConnectionRepository.opened(this.store.db, key, this.nodeId, at)
@@ -73,7 +79,7 @@ export class ConnectionRegistry {
   /** Notes that the device or module was heard from; written with the next flush. */
   touch(target: ConnectionTarget): void {
     const key = keyOf(target)
-    this.activity.set(`${key.module}\u0000${key.deviceId}`, key)
+    this.activity.set(mapKey(key), key)
   }
 
   /** The live node holding the device's or module's session, or null. */
@@ -94,7 +100,17 @@ export class ConnectionRegistry {
 
   private async beat(): Promise<void> {
     const now = this.clock()
+    const known = await deviceConnectionRepository.isKnown(this.store.db, this.nodeId)
     await deviceConnectionRepository.heartbeat(this.store.db, this.nodeId, now, now + this.options.livenessMs)
+    if (this.joined && !known) {
+      // Cut off from the store long enough to be taken for dead: its sessions were closed. They
+      // are still open here: record them again.
+      this.log?.error({ sessions: this.open.size }, 'This node was taken for dead; its device sessions are recorded again.')
+      await this.queue(async () => {
+        for (const key of this.open.values()) await deviceConnectionRepository.opened(this.store.db, key, this.nodeId, now)
+      })
+    }
+    this.joined = true
     await deviceConnectionRepository.reapDeadNodes(this.store.db, now)
   }
 

@@ -24,6 +24,12 @@ export const deviceConnectionRepository = {
       .execute()
   },
 
+  /** Whether the node is in the table (a node taken for dead has been removed). */
+  async isKnown(db: Executor, nodeId: string): Promise<boolean> {
+    const row = await db.selectFrom('device_plane_nodes').select('node_id').where('node_id', '=', nodeId).executeTakeFirst()
+    return row !== undefined
+  },
+
   /** The connection of one device or module, with the holder's liveness applied at `now`. */
   async get(db: Executor, key: ConnectionKey, now: number): Promise<ConnectionRecord | undefined> {
     const row = await db
