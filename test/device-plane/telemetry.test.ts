@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { TelemetryRetention } from '../../src/device-plane/telemetry/telemetry-retention.js'
 import { openStore } from '../../src/storage/open-store.js'
 import { killHard, runFixture } from '../helpers/child.js'
@@ -151,10 +154,13 @@ for (const dialect of DIALECTS) {
 
     it('keeps every acknowledged message when the process is killed mid-flight', { timeout: 240_000 }, async () => {
       const store = server.app.store
-      const dataDir = store.dialect === 'sqlite' ? store.description.replace(/[\\/][^\\/]+$/, '') : undefined
+      const dataDir =
+        store.dialect === 'sqlite'
+          ? store.description.replace(/[\\/][^\\/]+$/, '')
+          : mkdtempSync(path.join(tmpdir(), 'opencentral-writer-'))
       const url = store.dialect === 'postgres' ? postgresUrlOf(server) : undefined
       writer = runFixture('telemetry-writer.ts', [
-        JSON.stringify({ logLevel: 'silent', embeddedIdp: false, mqttPort: 0, dataDir: dataDir ?? '/tmp', ...(url ? { databaseUrl: url } : {}) }),
+        JSON.stringify({ logLevel: 'silent', embeddedIdp: false, mqttPort: 0, dataDir, ...(url ? { databaseUrl: url } : {}) }),
       ])
       const acknowledged = () => writer?.output().split('\n').filter(Boolean).map(Number) ?? []
       await eventually(() => acknowledged().length >= 3000, 120_000, 'acknowledged messages').catch((error) => {
@@ -163,7 +169,7 @@ for (const dialect of DIALECTS) {
       await killHard(writer)
       const acked = acknowledged()
       const reopened = await openStore(
-        url ? { dataDir: '/tmp', databaseUrl: url } : { dataDir: dataDir as string },
+        url ? { dataDir, databaseUrl: url } : { dataDir },
       )
       try {
         const rows = await reopened.db.selectFrom('telemetry_messages').select('body').where('device_id', '=', 'durable').execute()

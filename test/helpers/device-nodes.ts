@@ -38,6 +38,8 @@ export async function startDeviceNodes(
   dialect: Dialect,
   count: number,
   overrides: Partial<Config> = {},
+  /** `mqtt`: keep each node's own cluster on its MQTT endpoint (devices connect with the SDK). */
+  sessions: 'in-process' | 'mqtt' = 'in-process',
 ): Promise<DeviceNodes> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-device-nodes-'))
   const database = dialect === 'postgres' ? await createTestDatabase() : null
@@ -66,17 +68,22 @@ export async function startDeviceNodes(
       const app = await createApp(config)
       const url = await app.app.listen({ port: 0, host: '127.0.0.1' })
       const links = new InProcessDeviceLinks()
-      // As the MQTT endpoint does: changes written on this node go to this node's sessions.
-      app.services.deviceProperties.onDesiredPropertiesChange((change) =>
-        links.pushDesired({ deviceId: change.deviceId, module: change.module }, change.patch, change.version),
-      )
-      const cluster = await createDeviceCluster({
-        store: app.store,
-        config,
-        services: app.services,
-        links,
-        timings: FAST_TIMINGS,
-      })
+      let cluster = app.devicePlane.cluster
+      if (sessions === 'in-process') {
+        // The node's cluster runs on sessions held in process instead of the MQTT endpoint's.
+        await app.devicePlane.cluster.close()
+        // As the MQTT endpoint does: changes written on this node go to this node's sessions.
+        app.services.deviceProperties.onDesiredPropertiesChange((change) =>
+          links.pushDesired({ deviceId: change.deviceId, module: change.module }, change.patch, change.version),
+        )
+        cluster = await createDeviceCluster({
+          store: app.store,
+          config,
+          services: app.services,
+          links,
+          timings: FAST_TIMINGS,
+        })
+      }
       if (i === 0) {
         token = (await app.services.apiTokens.create(null, 'nodes-admin', { roles: [{ role: ROLE_IDS.administrator }] }))
           .token

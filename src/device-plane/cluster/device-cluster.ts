@@ -65,7 +65,8 @@ export async function createDeviceCluster(parts: DeviceClusterParts): Promise<De
     bus,
     connections,
     async close() {
-      for (const stop of stops) stop()
+      if (stops.length === 0) return
+      for (const stop of stops.splice(0)) stop()
       if (services.deviceCommands.connections === connections) services.deviceCommands.connections = previous
       connections.close()
       await registry.close()
