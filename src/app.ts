@@ -32,6 +32,7 @@ import { fileUploadRoutes } from './http/routes/file-uploads/index.js'
 import { deviceDataRoutes } from './http/routes/device-data/index.js'
 import { deviceGroupRoutes } from './http/routes/device-groups/index.js'
 import { deviceRoutes } from './http/routes/devices/index.js'
+import { deviceConnectionRoutes } from './http/routes/device-connection/index.js'
 import { deviceComponentRoutes } from './http/routes/device-components/index.js'
 import { deviceRelationshipRoutes } from './http/routes/device-relationships/index.js'
 import { deviceAttestationRoutes } from './http/routes/device-attestations/index.js'
@@ -238,6 +239,7 @@ export async function createApp(
         await api.register(meRoutes, { callers: services.callers })
         await api.register(userRoutes, { users: services.users, config })
         await api.register(deviceRoutes, { devices: services.devices, config })
+        await api.register(deviceConnectionRoutes, { connections: services.deviceConnections })
         await api.register(deviceGroupRoutes, { deviceGroups: services.deviceGroups, config })
         await api.register(deviceDataRoutes, {
           properties: services.deviceProperties,
@@ -289,6 +291,7 @@ export async function createApp(
     services.jobs.runner.start(1000, app.log)
     housekeeping.retention.start()
     housekeeping.expiryWarnings.start()
+    services.deviceTelemetry.retention.start(app.log)
 
     return {
       app,
@@ -307,6 +310,7 @@ export async function createApp(
         // After the last answers: what they left to write is written before the store closes.
         await housekeeping.lastUsed.flush()
         await housekeeping.refusals.closeWindow()
+        await services.deviceTelemetry.close()
         await idp?.close()
         if (!deps.store) await store.close()
       },

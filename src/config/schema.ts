@@ -209,6 +209,24 @@ export const ConfigSchema = Type.Object(
       flag: 'shutdown-grace',
       env: 'OPENCENTRAL_SHUTDOWN_GRACE',
     }),
+    telemetryRetentionDays: Type.Integer({
+      minimum: 0,
+      maximum: 36500,
+      default: 30,
+      description:
+        'How many days of device telemetry messages are kept (0 keeps them forever); older ones are pruned hourly. The last value of each telemetry is always kept.',
+      flag: 'telemetry-retention-days',
+      env: 'OPENCENTRAL_TELEMETRY_RETENTION_DAYS',
+    }),
+    redisUrl: Type.Optional(
+      Type.String({
+        pattern: '^rediss?://',
+        description:
+          'Redis URL (redis:// or rediss://): nodes pass device commands and property changes through Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY.',
+        flag: 'redis',
+        env: 'OPENCENTRAL_REDIS_URL',
+      }),
+    ),
     authCacheSize: Type.Integer({
       minimum: 0,
       maximum: 10_000_000,

@@ -7,7 +7,7 @@ import { GROUP_DEVICES } from '../storage/change-feed.js'
 import type { Store } from '../storage/store.js'
 import type { LocalDeviceLinks } from './device-links.js'
 import { DeviceMessages } from './hub/device-messages.js'
-import { LocalDeviceConnections } from './hub/local-device-connections.js'
+import { createDeviceCluster, type DeviceCluster } from './cluster/device-cluster.js'
 import { ConnectThrottle } from './mqtt/connect-throttle.js'
 import { DeviceAuthenticator } from './mqtt/device-authenticator.js'
 import { createDeviceBroker } from './mqtt/device-broker.js'
@@ -23,6 +23,8 @@ export interface DevicePlane {
   mqttPort: number
   /** This node's device sessions. */
   links: LocalDeviceLinks
+  /** This node in the cluster: reaches devices connected to other nodes (`services.deviceCommands.connections`). */
+  cluster: DeviceCluster
   close(): Promise<void>
 }
 
@@ -57,10 +59,15 @@ export async function startDevicePlane(
       throw error
     },
   )
+  // Installs itself as services.deviceCommands.connections: commands reach devices on any node.
+  const cluster = await createDeviceCluster({ store, config, services, links, log }).catch(async (error: unknown) => {
+    const serverClosed = new Promise<void>((resolve) => tls.server.close(() => resolve()))
+    await new Promise<void>((resolve) => broker.close(() => resolve()))
+    await serverClosed
+    throw error
+  })
   const wss = attachWebSockets(broker, app.server as HttpServer)
 
-  const previousConnections = services.deviceCommands.connections
-  services.deviceCommands.connections = new LocalDeviceConnections(links)
   const stopDesired = services.deviceProperties.onDesiredPropertiesChange((change) =>
     links.pushDesired({ deviceId: change.deviceId, module: change.module }, change.patch, change.version),
   )
@@ -89,11 +96,13 @@ export async function startDevicePlane(
   return {
     mqttPort: tls.port,
     links,
+    cluster,
     async close() {
       if (closed) return
       closed = true
       stopDesired()
-      services.deviceCommands.connections = previousConnections
+      // Leaves the cluster first: this node's sessions are recorded closed before they end.
+      await cluster.close()
       for (const ws of wss.clients) ws.terminate()
       wss.close()
       const serverClosed = new Promise<void>((resolve) => tls.server.close(() => resolve()))

@@ -10,6 +10,15 @@ import {
   type DataTarget,
 } from './device-data-access.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
+import type { Clock } from '../clock.js'
+import {
+  TelemetryIngestor,
+  type IngestListener,
+} from '../device-plane/telemetry/telemetry-ingestor.js'
+import type { TelemetryMessage } from '../device-plane/telemetry/telemetry-message.js'
+import { TelemetryRetention } from '../device-plane/telemetry/telemetry-retention.js'
+
+export type { TelemetryMessage }
 
 export interface TelemetryValue {
   value: unknown
@@ -17,25 +26,44 @@ export interface TelemetryValue {
   timestamp: string
 }
 
-/** One telemetry message as a device sent it, read by the device plane. */
-export interface TelemetryMessage {
-  deviceId: string
-  /** null: the device itself */
-  module: string | null
-  /** The component (`$.sub`); null: the root interface */
-  component: string | null
-  /** When it was sent (`iothub-creation-time-utc`) or else received, epoch ms */
-  enqueuedAt: number
-  /** The message body, parsed */
-  body: unknown
-}
-
-/** The last value of each telemetry a device (or module, or component) sent. */
+/**
+ * Telemetry: every message a device sends (a time series kept `telemetryRetentionDays`) and the
+ * last value of each telemetry, which the REST API answers.
+ */
 export class DeviceTelemetryService {
+  private readonly ingestor: TelemetryIngestor
+  /** Prunes messages past the retention; started with the server. */
+  readonly retention: TelemetryRetention
+
   constructor(
     private readonly store: Store,
     private readonly organizations: OrganizationCatalog,
-  ) {}
+    clock: Clock,
+    retentionDays: number,
+  ) {
+    this.ingestor = new TelemetryIngestor(store)
+    this.retention = new TelemetryRetention(store, clock, { retentionDays })
+  }
+
+  /**
+   * Stores one message a device sent (for the device side; no caller checks). Resolves once it is
+   * durably stored with its batch; rejects when that batch could not be stored (the device is then
+   * not acknowledged and sends it again) or the message could never be stored.
+   */
+  ingest(message: TelemetryMessage): Promise<void> {
+    return this.ingestor.ingest(message)
+  }
+
+  /** Called after each stored batch of messages. */
+  onIngested(listener: IngestListener): () => void {
+    return this.ingestor.onIngested(listener)
+  }
+
+  /** Stores what is waiting and stops pruning; messages ingested afterwards are refused. */
+  async close(): Promise<void> {
+    await this.retention.stop()
+    await this.ingestor.close()
+  }
 
   /**
    * The last known value: 404 for a device, module or component that does not exist, for a
@@ -64,23 +92,8 @@ export class DeviceTelemetryService {
   }
 
   /**
-   * Takes in one message a device sent; resolves once it is stored (the device plane then
-   * acknowledges it). A body that is not a JSON object carries no named values: nothing is kept.
-   */
-  async ingest(message: TelemetryMessage): Promise<void> {
-    const body = message.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return
-    await this.record(
-      message.deviceId,
-      { module: message.module, component: message.component },
-      body as Record<string, unknown>,
-      message.enqueuedAt,
-    )
-  }
-
-  /**
-   * Records telemetry a device sent (for the device side; no caller checks): one message's
-   * values by name, at `timestamp` (epoch ms). A value older than the one stored is ignored.
+   * Records telemetry as if a device had sent it: one message's values by name, at `timestamp`
+   * (epoch ms). A value older than the one stored does not replace it.
    */
   async record(
     deviceId: string,
@@ -88,19 +101,12 @@ export class DeviceTelemetryService {
     values: Record<string, unknown>,
     timestamp: number,
   ): Promise<void> {
-    const { module, component } = keyOf(target)
-    await this.store.db.transaction().execute(async (trx) => {
-      for (const [name, value] of Object.entries(values)) {
-        if (value === undefined) continue
-        await deviceDataRepository.recordTelemetry(trx, {
-          device_id: deviceId,
-          module,
-          component,
-          name,
-          value: JSON.stringify(value),
-          timestamp,
-        })
-      }
+    await this.ingest({
+      deviceId,
+      module: target.module,
+      component: target.component,
+      enqueuedAt: timestamp,
+      body: values,
     })
   }
 }

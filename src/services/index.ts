@@ -13,6 +13,7 @@ import { DeviceAttestationService } from './device-attestation.service.js'
 import { DeviceImportService } from './device-import.service.js'
 import { DeviceCommandService } from './device-commands.service.js'
 import { NotConnectedDevices } from './device-connections.js'
+import { DeviceConnectionService } from './device-connection.service.js'
 import { DevicePropertyService } from './device-properties.service.js'
 import { DeviceTelemetryService } from './device-telemetry.service.js'
 import { DeviceTemplateService } from './device-template.service.js'
@@ -23,6 +24,7 @@ import { EnrollmentGroupService } from './enrollment-group.service.js'
 import { FileUploadService } from './file-upload.service.js'
 import { JobService } from './job.service.js'
 import { jobGroupsOf } from '../jobs/job-groups.js'
+import { DeviceJobActions } from '../device-plane/cluster/job-device-actions.js'
 import { OrganizationCatalog } from './organization-catalog.js'
 import { OrganizationService } from './organization.service.js'
 import { ProvisioningService } from './provisioning.service.js'
@@ -51,10 +53,12 @@ export interface Services {
   deviceTemplates: DeviceTemplateService
   /** Device properties: cloud properties, desired values, what devices report. */
   deviceProperties: DevicePropertyService
-  /** Last known telemetry values. */
+  /** Telemetry: batched ingestion of what devices send, the time series, last known values. */
   deviceTelemetry: DeviceTelemetryService
-  /** Commands run on devices through `deviceCommands.connections` (none connect yet), and their history. */
+  /** Commands run on devices through `deviceCommands.connections` (set by the device plane), and their history. */
   deviceCommands: DeviceCommandService
+  /** Whether devices are connected (to any node), for API callers. */
+  deviceConnections: DeviceConnectionService
   /** Relationships between gateway and downstream devices. */
   deviceRelationships: DeviceRelationshipService
   /** What a device's template declares (components, modules), read through the device. */
@@ -114,6 +118,8 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     audit,
     store,
   )
+  const deviceCommands = new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices())
+  jobs.useDeviceActions(new DeviceJobActions(deviceProperties, deviceCommands))
   return {
     ...recorded,
     audit,
@@ -125,8 +131,9 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     deviceImport: new DeviceImportService(store, organizationCatalog, clock),
     deviceTemplates: new DeviceTemplateService(store, organizationCatalog, clock),
     deviceProperties,
-    deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog),
-    deviceCommands: new DeviceCommandService(store, organizationCatalog, clock, new NotConnectedDevices()),
+    deviceTelemetry: new DeviceTelemetryService(store, organizationCatalog, clock, config.telemetryRetentionDays),
+    deviceCommands,
+    deviceConnections: new DeviceConnectionService(store, organizationCatalog),
     deviceRelationships: new DeviceRelationshipService(store, organizationCatalog, clock),
     deviceModels: new DeviceModelService(store, devices),
     fileUploads: new FileUploadService(store, organizationCatalog, secrets, clock),

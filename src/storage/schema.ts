@@ -8,6 +8,8 @@ import type { JobTables } from './tables/jobs.js'
 import type { ProvisioningTables } from './tables/provisioning.js'
 import type { StoredKeyTables } from './tables/stored-keys.js'
 import type { AuditLogTables } from './tables/audit-log.js'
+import type { TelemetrySeriesTables } from './tables/device-telemetry-series.js'
+import type { DeviceConnectionTables } from './tables/device-connections.js'
 
 /**
  * The store's tables, as Kysely sees them. Timestamps are integers on both engines:
@@ -23,7 +25,9 @@ export interface Database
     DeviceDataTables,
     StoredKeyTables,
     DpsOperationTables,
-    AuditLogTables {
+    AuditLogTables,
+    TelemetrySeriesTables,
+    DeviceConnectionTables {
   application: ApplicationTable
   roles: RoleTable
   role_assignments: RoleAssignmentTable

@@ -29,6 +29,7 @@ const DEFAULTS: Config = {
   embeddedIdp: true,
   tlsDev: false,
   auditRetentionDays: 90,
+  telemetryRetentionDays: 30,
   authCacheSize: 10_000,
   mqttPort: 8883,
   migrate: true,
@@ -291,7 +292,7 @@ describe('loadConfig', () => {
   it('has a flag and an OPENCENTRAL_ environment variable for every setting', () => {
     assert.deepEqual(
       CONFIG_SOURCES.map((s) => s.key).sort(),
-      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey', 'deviceHostName'].sort(),
+      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey', 'deviceHostName', 'redisUrl'].sort(),
     )
     for (const source of CONFIG_SOURCES) {
       assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)

@@ -14,6 +14,8 @@ import { storedKeys } from './202612020007-stored-keys.js'
 import { dpsOperations } from './202612030001-dps-operations.js'
 import { tokenLifecycle } from './202612030005-token-lifecycle.js'
 import { auditLog } from './202612030006-audit-log.js'
+import { telemetrySeries } from './202612030002-telemetry-series.js'
+import { deviceConnections } from './202612030003-device-connections.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -33,5 +35,7 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Mi
     '202612030001-dps-operations': dpsOperations(dialect),
     '202612030005-token-lifecycle': tokenLifecycle(dialect),
     '202612030006-audit-log': auditLog(dialect),
+    '202612030002-telemetry-series': telemetrySeries(dialect),
+    '202612030003-device-connections': deviceConnections(dialect),
   }
 }

@@ -79,20 +79,6 @@ export const deviceDataRepository = {
       .executeTakeFirst()
   },
 
-  /** Keeps `row` unless a later value is already stored. */
-  async recordTelemetry(db: Executor, row: DeviceTelemetryRow): Promise<void> {
-    await db
-      .insertInto('device_telemetry')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .columns(['device_id', 'module', 'component', 'name'])
-          .doUpdateSet({ value: row.value, timestamp: row.timestamp })
-          .where('device_telemetry.timestamp', '<=', row.timestamp),
-      )
-      .execute()
-  },
-
   async insertCommand(db: Executor, row: DeviceCommandRow): Promise<void> {
     await db.insertInto('device_commands').values(row).execute()
   },
@@ -129,6 +115,8 @@ export const deviceDataRepository = {
   async deleteDevice(db: Executor, deviceId: string): Promise<void> {
     await db.deleteFrom('device_properties').where('device_id', '=', deviceId).execute()
     await db.deleteFrom('device_telemetry').where('device_id', '=', deviceId).execute()
+    await db.deleteFrom('telemetry_messages').where('device_id', '=', deviceId).execute()
+    await db.deleteFrom('device_connections').where('device_id', '=', deviceId).execute()
     await db.deleteFrom('device_commands').where('device_id', '=', deviceId).execute()
     await db.deleteFrom('device_twins').where('device_id', '=', deviceId).execute()
   },
