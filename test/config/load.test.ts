@@ -29,6 +29,7 @@ const DEFAULTS: Config = {
   embeddedIdp: true,
   tlsDev: false,
   authCacheSize: 10_000,
+  mqttPort: 8883,
 }
 
 describe('loadConfig', () => {
@@ -63,6 +64,8 @@ describe('loadConfig', () => {
         OPENCENTRAL_TOKEN_DEFAULT_DAYS: '30',
         OPENCENTRAL_TOKEN_MAX_DAYS: '90',
         OPENCENTRAL_AUTH_CACHE_SIZE: '0',
+        OPENCENTRAL_MQTT_PORT: '18883',
+        OPENCENTRAL_DEVICE_HOST_NAME: 'devices.example.com',
       },
     })
     assert.deepEqual(config, {
@@ -76,6 +79,8 @@ describe('loadConfig', () => {
       tokenDefaultDays: 30,
       tokenMaxDays: 90,
       authCacheSize: 0,
+      mqttPort: 18883,
+      deviceHostName: 'devices.example.com',
     })
   })
 
@@ -91,6 +96,8 @@ describe('loadConfig', () => {
         'token-default-days': '1',
         'token-max-days': '1',
         'auth-cache-size': '5',
+        'mqtt-port': '0',
+        'device-host-name': 'central.local',
       },
     })
     assert.deepEqual(config, {
@@ -104,6 +111,8 @@ describe('loadConfig', () => {
       tokenDefaultDays: 1,
       tokenMaxDays: 1,
       authCacheSize: 5,
+      mqttPort: 0,
+      deviceHostName: 'central.local',
     })
   })
 
@@ -265,7 +274,7 @@ describe('loadConfig', () => {
   it('has a flag and an OPENCENTRAL_ environment variable for every setting', () => {
     assert.deepEqual(
       CONFIG_SOURCES.map((s) => s.key).sort(),
-      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey'].sort(),
+      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey', 'deviceHostName'].sort(),
     )
     for (const source of CONFIG_SOURCES) {
       assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)
