@@ -35,6 +35,7 @@ import { organizationRoutes } from './http/routes/organizations/index.js'
 import { roleRoutes } from './http/routes/roles/index.js'
 import { scheduledJobRoutes } from './http/routes/scheduled-jobs/index.js'
 import { serviceRoutes } from './http/routes/service.js'
+import { dpsRoutes } from './device-plane/provisioning/dps-routes.js'
 import { userRoutes } from './http/routes/users/index.js'
 import { createServices, type Services } from './services/index.js'
 import { systemClock, type Clock } from './clock.js'
@@ -189,6 +190,7 @@ export async function createApp(
     })
 
     await app.register(serviceRoutes, { store })
+    await app.register(dpsRoutes, { registrations: services.deviceRegistrations })
     if (embedded) await app.register(embedded.plugin)
     await app.register(
       async (api) => {

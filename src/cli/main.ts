@@ -113,6 +113,15 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/cert-create.js')).certCreate(context),
   },
   {
+    words: ['backup'],
+    usage: 'backup <file> [--data ./data] [--force]',
+    description:
+      'Copy the embedded SQLite store to <file> while servers keep running (SQLite online backup; a plain cp of a live database misses rows), then check the copy.',
+    options: STORE_OPTIONS,
+    switches: ['force'],
+    run: async (context) => (await import('./commands/backup.js')).backup(context),
+  },
+  {
     words: ['role', 'list'],
     usage: 'role list [--json]',
     description: 'List the roles and their ids.',

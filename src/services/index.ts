@@ -27,6 +27,8 @@ import { RoleCatalog } from './role-catalog.js'
 import { RoleService } from './role.service.js'
 import { ScheduledJobService } from './scheduled-job.service.js'
 import { UserService } from './user.service.js'
+import { DeviceRegistrationService } from '../device-plane/provisioning/registration.service.js'
+import { deviceHostNameOf } from '../device-plane/device-host-name.js'
 
 /** Everything the HTTP layer and the CLI call; both go through the same services. */
 export interface Services {
@@ -70,6 +72,8 @@ export interface Services {
   deviceAttestations: DeviceAttestationService
   /** The ID scope and device authentication facts for the device plane (no caller checks). */
   provisioning: ProvisioningService
+  /** DPS-compatible device registration, for the HTTPS routes and the MQTT endpoint alike. */
+  deviceRegistrations: DeviceRegistrationService
 }
 
 /** Initializes the application in the store (first start) and wires the services. */
@@ -110,7 +114,14 @@ export async function createServices(store: Store, config: Config, clock: Clock)
     enrollmentGroups,
     deviceAttestations: new DeviceAttestationService(store, organizationCatalog, provisioning, secrets, clock),
     provisioning,
+    deviceRegistrations: new DeviceRegistrationService(store, provisioning, clock, once(() => deviceHostNameOf(config))),
     jobs,
     scheduledJobs: new ScheduledJobService(store, organizationCatalog, jobs, clock),
   }
+}
+
+/** `make`'s answer, computed on the first call only. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | null = null
+  return () => (made ??= { value: make() }).value
 }

@@ -2,6 +2,7 @@ import type { Generated, Insertable, Selectable } from 'kysely'
 import type { DeviceDataTables } from './tables/device-data.js'
 import type { DeviceGroupTables } from './tables/device-groups.js'
 import type { DeviceRelationshipTables } from './tables/device-relationships.js'
+import type { DpsOperationTables } from './tables/dps-operations.js'
 import type { FileUploadTables } from './tables/file-uploads.js'
 import type { JobTables } from './tables/jobs.js'
 import type { ProvisioningTables } from './tables/provisioning.js'
@@ -19,7 +20,8 @@ export interface Database
     FileUploadTables,
     JobTables,
     DeviceDataTables,
-    StoredKeyTables {
+    StoredKeyTables,
+    DpsOperationTables {
   application: ApplicationTable
   roles: RoleTable
   role_assignments: RoleAssignmentTable
