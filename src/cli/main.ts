@@ -71,9 +71,9 @@ export const COMMANDS: Command[] = [
   {
     words: ['devices', 'simulate'],
     usage:
-      'devices simulate <count> [--id-prefix sim-] [--template <id>] [--interval 10] [--connects-per-second 100] [--host <host>] [--mqtt-port 8883] [--ca <file>] [--group <enrollmentGroupId> | --key <group key>] [--id-scope <scope>] [--direct] [--duration <s>]',
+      'devices simulate <count> [--id-prefix sim-] [--template <id>] [--interval 10] [--connects-per-second 100] [--host <host>] [--mqtt-port 8883] [--ca <file>] [--group <enrollmentGroupId> | --key <group key>] [--id-scope <scope>] [--dps-url <url>] [--direct] [--duration <s>]',
     description:
-      'Connect <count> simulated devices through the MQTT endpoint: each registers through DPS over MQTT (or, with --direct or when no DPS answers, connects straight to the hub), sends telemetry every --interval seconds (values fitting --template), reports properties every minute, answers commands (200, the request echoed) and acknowledges desired properties. Ctrl-C disconnects them and prints a summary. Device keys are derived from the enrollment group\'s key (default group SAS-IoT-Devices, read from the store); the CA defaults to the --tls-dev one in the data directory.',
+      'Connect <count> simulated devices through the MQTT endpoint: each registers through DPS over MQTT, else over HTTPS at --dps-url (default the server\'s own URL); with --direct, or when no DPS answers, the devices connect straight to the hub, sends telemetry every --interval seconds (values fitting --template), reports properties every minute, answers commands (200, the request echoed) and acknowledges desired properties. Ctrl-C disconnects them and prints a summary. Device keys are derived from the enrollment group\'s key (default group SAS-IoT-Devices, read from the store); the CA defaults to the --tls-dev one in the data directory.',
     options: {
       ...STORE_OPTIONS,
       'id-prefix': {},
@@ -88,6 +88,9 @@ export const COMMANDS: Command[] = [
       group: {},
       key: {},
       'id-scope': {},
+      'dps-url': {},
+      port: {},
+      'tls-dev': { switch: true },
       duration: {},
     },
     switches: ['direct'],

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Config } from '../../config/schema.js'
-import { registerOverMqtt, RegistrationError } from '../../device-plane/simulator/dps-client.js'
+import { registerOverMqtt, RegistrationError, type RegistrationInput } from '../../device-plane/simulator/dps-client.js'
+import { registerOverHttps } from '../../device-plane/simulator/dps-https.js'
 import type { Endpoint } from '../../device-plane/simulator/endpoint.js'
 import { Fleet, type FleetOptions, type FleetStats } from '../../device-plane/simulator/fleet.js'
 import { AppError } from '../../errors/app-error.js'
@@ -38,7 +39,7 @@ export async function devicesSimulate({ args, flags, switches, env, output }: Co
 
   const options = await withServices(flags, env, async (services, config) => {
     const settings = await settingsFrom(services, config, flags, { count, idPrefix, intervalSeconds, connectsPerSecond })
-    if (switches.has('direct') || !(await dpsAnswers(settings, output))) {
+    if (switches.has('direct') || !(await dpsAnswers(settings, dpsUrl(config, flags), output))) {
       settings.dps = null
       const created = await createMissing(services, settings)
       output.err(`Connecting directly to ${settings.hub}${created > 0 ? ` (${created} devices created)` : ''}.`)
@@ -78,24 +79,45 @@ async function settingsFrom(
   }
 }
 
+/** The provisioning service's HTTPS base: `--dps-url`, else the server's own URL. */
+function dpsUrl(config: Config, flags: CommandContext['flags']): string {
+  if (flags['dps-url']) return flags['dps-url']
+  if (config.publicUrl) return config.publicUrl
+  const tls = config.tlsDev || config.tlsCert !== undefined
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  return `${tls ? 'https' : 'http'}://${host}:${config.port}`
+}
+
 /**
- * Whether the provisioning service answers over MQTT: registers the first device. A refusal is
- * the service's answer (and fatal: the group or scope is wrong); no answer at all means there is
- * no DPS there, and devices connect directly.
+ * Which provisioning transport answers: registers the first device over MQTT, else over HTTPS
+ * (switching the fleet to it). A refusal is the service's answer (fatal: the group or scope is
+ * wrong); no answer on either means there is no DPS, and devices connect directly.
  */
-async function dpsAnswers(settings: FleetOptions, output: Output): Promise<boolean> {
+async function dpsAnswers(settings: FleetOptions, url: string, output: Output): Promise<boolean> {
   const registrationId = `${settings.idPrefix}1`
+  const input: RegistrationInput = {
+    idScope: settings.dps!.idScope,
+    registrationId,
+    deviceKey: deriveDeviceKey(settings.groupKey, registrationId),
+    ...(settings.template ? { modelId: settings.template.id } : {}),
+  }
+  const where = `${settings.endpoint.host}:${settings.endpoint.port}`
   try {
-    await registerOverMqtt(settings.endpoint, {
-      idScope: settings.dps!.idScope,
-      registrationId,
-      deviceKey: deriveDeviceKey(settings.groupKey, registrationId),
-      ...(settings.template ? { modelId: settings.template.id } : {}),
-    })
+    await registerOverMqtt(settings.endpoint, input)
     return true
   } catch (error) {
     if (error instanceof RegistrationError && error.status !== 408) throw new UsageError(error.message)
-    output.err(`No device provisioning over MQTT at ${settings.endpoint.host}:${settings.endpoint.port} (${(error as Error).message}).`)
+    output.err(`No device provisioning over MQTT at ${where} (${(error as Error).message}).`)
+  }
+  const https = { url, ...(settings.endpoint.ca ? { ca: settings.endpoint.ca } : {}) }
+  try {
+    await registerOverHttps(https, input)
+    settings.dps = { ...settings.dps!, https }
+    output.err(`Registering through DPS over HTTPS at ${url}.`)
+    return true
+  } catch (error) {
+    if (error instanceof RegistrationError && error.status !== 408) throw new UsageError(error.message)
+    output.err(`No device provisioning over HTTPS at ${url} (${(error as Error).message}).`)
     return false
   }
 }

@@ -3,7 +3,7 @@ import { tlsOptions, topicQuery, type Endpoint } from './endpoint.js'
 import { registrationSas } from './sas.js'
 
 /** The api-version Microsoft's provisioning SDK sends. */
-const DPS_API_VERSION = '2019-03-31'
+export const DPS_API_VERSION = '2019-03-31'
 /** How long one registration may take, polls included (the SDK's per-request limit is 30 s). */
 const REGISTRATION_TIMEOUT_MS = 60_000
 const DEFAULT_RETRY_AFTER_SECONDS = 2
@@ -69,29 +69,15 @@ export async function registerOverMqtt(endpoint: Endpoint, input: RegistrationIn
       client.on('message', (topic, payload) => {
         const match = /^\$dps\/registrations\/res\/(\d+)\//.exec(topic)
         if (!match) return
-        const status = Number(match[1])
-        let body: Record<string, unknown>
+        const retryAfter = topicQuery(topic).get('retry-after')
         try {
-          body = JSON.parse(payload.toString('utf8')) as Record<string, unknown>
-        } catch {
-          return done(() => reject(new RegistrationError(status, `DPS answered ${status} with a body that is not JSON`)))
+          const next = readDpsAnswer(registrationId, Number(match[1]), payload.toString('utf8'), retryAfter === null ? null : Number(retryAfter))
+          if (next.kind === 'assigned') return done(() => resolve(next.assignment))
+          const { operationId } = next
+          setTimeout(() => (operationId ? poll(operationId) : register()), next.retryAfterSeconds * 1000)
+        } catch (error) {
+          done(() => reject(error))
         }
-        const retryAfter = Number(topicQuery(topic).get('retry-after') ?? DEFAULT_RETRY_AFTER_SECONDS)
-        const operationId = typeof body.operationId === 'string' ? body.operationId : null
-        if (status >= 300 && status !== 429) {
-          const message = typeof body.message === 'string' ? body.message : JSON.stringify(body)
-          return done(() => reject(new RegistrationError(status, `DPS refused ${registrationId} (${status}): ${message}`)))
-        }
-        const state = body.registrationState as Record<string, unknown> | undefined
-        if (String(body.status).toLowerCase() === 'assigned' && state) {
-          return done(() =>
-            resolve({ assignedHub: String(state.assignedHub), deviceId: String(state.deviceId ?? registrationId) }),
-          )
-        }
-        if (String(body.status).toLowerCase() === 'failed') {
-          return done(() => reject(new RegistrationError(status, `DPS failed ${registrationId}: ${JSON.stringify(body)}`)))
-        }
-        setTimeout(() => (operationId ? poll(operationId) : register()), retryAfter * 1000)
       })
       const register = () =>
         send(
@@ -108,4 +94,37 @@ export async function registerOverMqtt(endpoint: Endpoint, input: RegistrationIn
   } finally {
     await client.endAsync(true).catch(() => {})
   }
+}
+
+/** What to do after a DPS answer: done, or ask again (poll the operation, or register again). */
+export type DpsNext =
+  | { kind: 'assigned'; assignment: Assignment }
+  | { kind: 'again'; operationId: string | null; retryAfterSeconds: number }
+
+/**
+ * Reads one DPS answer as the SDK's state machine does: `assigned` with its registrationState is
+ * done, `assigning` polls its operation, 429 and `registering` ask again; any other status of
+ * 300 or more, `failed`, or a body that is not JSON is a RegistrationError.
+ */
+export function readDpsAnswer(registrationId: string, status: number, text: string, retryAfter: number | null): DpsNext {
+  let body: Record<string, unknown>
+  try {
+    body = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    throw new RegistrationError(status, `DPS answered ${status} with a body that is not JSON`)
+  }
+  const operationId = typeof body.operationId === 'string' ? body.operationId : null
+  const retryAfterSeconds = retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS
+  if (status === 429) return { kind: 'again', operationId, retryAfterSeconds }
+  if (status >= 300) {
+    const message = typeof body.message === 'string' ? body.message : JSON.stringify(body)
+    throw new RegistrationError(status, `DPS refused ${registrationId} (${status}): ${message}`)
+  }
+  const state = body.registrationState as Record<string, unknown> | undefined
+  const said = String(body.status).toLowerCase()
+  if (said === 'assigned' && state) {
+    return { kind: 'assigned', assignment: { assignedHub: String(state.assignedHub), deviceId: String(state.deviceId ?? registrationId) } }
+  }
+  if (said === 'failed') throw new RegistrationError(status, `DPS failed ${registrationId}: ${JSON.stringify(body)}`)
+  return { kind: 'again', operationId, retryAfterSeconds }
 }

@@ -1,5 +1,6 @@
 import { deriveDeviceKey } from '../../provisioning/keys.js'
-import { registerOverMqtt } from './dps-client.js'
+import { registerOverMqtt, type RegistrationInput } from './dps-client.js'
+import { registerOverHttps, type DpsHttpsEndpoint } from './dps-https.js'
 import type { Endpoint } from './endpoint.js'
 import { HubDevice } from './hub-device.js'
 import { sampleMessage, samplePlan, type SamplePlan } from './sample-values.js'
@@ -15,8 +16,11 @@ export interface FleetOptions {
   first?: number
   /** The group's symmetric key each device's key is derived from. */
   groupKey: string
-  /** Register through DPS over MQTT (with this ID scope) before connecting; otherwise connect directly to `hub`. */
-  dps: { idScope: string } | null
+  /**
+   * Register through DPS (with this ID scope) before connecting: over MQTT at `endpoint`, or over
+   * HTTPS when `https` is given. Null: connect directly to `hub`.
+   */
+  dps: { idScope: string; https?: DpsHttpsEndpoint } | null
   /** The hub's host name devices sign for when they connect directly. */
   hub: string
   /** The template whose telemetry and properties are simulated (its document), and its id as model id. */
@@ -109,12 +113,13 @@ export class Fleet {
     try {
       let hub = this.options.hub
       if (dps) {
-        const assignment = await registerOverMqtt(endpoint, {
+        const input: RegistrationInput = {
           idScope: dps.idScope,
           registrationId: deviceId,
           deviceKey,
           ...(template ? { modelId: template.id } : {}),
-        })
+        }
+        const assignment = dps.https ? await registerOverHttps(dps.https, input) : await registerOverMqtt(endpoint, input)
         hub = assignment.assignedHub
         this.stats.registered++
       }
