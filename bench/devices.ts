@@ -255,7 +255,13 @@ async function main() {
     }
     const atHalf = sent(await background)
     await probe.close()
-    await command(workers, workers.map(() => ({ kind: 'stop' })))
+    await Promise.all(
+      workers.map((worker) => {
+        const exited = once(worker, 'exit')
+        worker.send({ kind: 'stop' } satisfies WorkerOrder)
+        return exited
+      }),
+    )
 
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`
     const date = new Date().toISOString().slice(0, 10)

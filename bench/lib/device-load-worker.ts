@@ -106,7 +106,9 @@ async function rate(perSecond: number, seconds: number) {
     }
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-  await Promise.all(pending)
+  // Messages still unacknowledged a while after the last was sent count as failed.
+  await Promise.race([Promise.all(pending), new Promise((resolve) => setTimeout(resolve, 30_000))])
+  failed += sent - acked - failed
   report({ kind: 'sent', acked, failed, seconds: (performance.now() - started) / 1000, dropped })
 }
 

@@ -7,6 +7,8 @@ const HUB_API_VERSION = '2021-04-12'
 const KEEPALIVE_SECONDS = 180
 /** How long a twin request waits for IoT Hub's answer. */
 const TWIN_TIMEOUT_MS = 30_000
+/** How long a clean disconnect may take before the socket is just closed. */
+const CLOSE_TIMEOUT_MS = 5_000
 
 export interface HubDeviceInput {
   /** The hub's host name devices sign for (DPS's assignedHub). */
@@ -98,9 +100,16 @@ export class HubDevice {
     if (Object.keys(patch).length > 0) await this.reportProperties(patch)
   }
 
+  /** Sends DISCONNECT and closes; a connection already lost (or a server that does not answer) is just dropped. */
   async close(): Promise<void> {
     this.closing = true
-    await this.client.endAsync().catch(() => this.client.end(true))
+    if (!this.client.connected) {
+      this.client.end(true)
+      return
+    }
+    const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref())
+    await Promise.race([this.client.endAsync().catch(() => {}), gaveUp])
+    if (!this.client.disconnected) this.client.end(true)
   }
 
   private twinRequest(path: string, body: string): Promise<{ status: number; body: string }> {
@@ -109,7 +118,7 @@ export class HubDevice {
       const timer = setTimeout(() => {
         this.pending.delete(rid)
         reject(new Error(`${this.deviceId}: no twin answer in ${TWIN_TIMEOUT_MS / 1000} s`))
-      }, TWIN_TIMEOUT_MS)
+      }, TWIN_TIMEOUT_MS).unref()
       this.pending.set(rid, (status, text) => {
         clearTimeout(timer)
         resolve({ status, body: text })
