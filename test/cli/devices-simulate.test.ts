@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { runCli } from '../../src/cli/main.js'
 import { withServices } from '../../src/cli/store-session.js'
 import type { Services } from '../../src/services/index.js'
 import { freePort } from '../helpers/cli.js'
+import { cliInProcess } from '../helpers/cli-in-process.js'
 import { createStore, type TestStore } from '../helpers/cli-store.js'
 import { TEMPLATE, TEMPLATE_ID } from '../helpers/device-data.js'
 import { DIALECTS } from '../helpers/dialects.js'
 
-/** Runs the CLI in this process, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
-  const stdout: string[] = []
-  const stderr: string[] = []
-  const code = await runCli(args, {}, { out: (line) => stdout.push(line), err: (line) => stderr.push(line) })
-  return { code, stdout, stderr }
-}
+const cli = cliInProcess
 
 describe('CLI: devices simulate (misuse)', () => {
   it('refuses a missing or bad count, bad numbers, and two key sources, never echoing a key', async () => {
@@ -49,18 +43,20 @@ for (const dialect of DIALECTS) {
     const services = <T>(work: (s: Services) => Promise<T>): Promise<T> =>
       withServices({ data: store.dataDir, database: store.databaseUrl }, {}, work)
 
-    it('finds no DPS, creates the devices to connect directly, reports each failure and exits 1', async () => {
+    it('finds no DPS over MQTT nor HTTPS, creates the devices to connect directly, reports each failure and exits 1', async () => {
       await services((s) => s.deviceTemplates.put(null, TEMPLATE_ID, TEMPLATE))
       const groupKey = (await services((s) => s.enrollmentGroups.symmetricKeys('SAS-IoT-Devices'))).primaryKey
       // A port nothing listens on: neither DPS nor the hub answers.
       const port = await freePort()
       const result = await cli([
         'devices', 'simulate', '2', '--id-prefix', 'sim-test-', '--template', TEMPLATE_ID,
-        '--host', '127.0.0.1', '--mqtt-port', String(port), '--duration', '1', ...store.flags,
+        '--host', '127.0.0.1', '--mqtt-port', String(port), '--dps-url', `https://127.0.0.1:${port}`,
+        '--duration', '1', ...store.flags,
       ])
       assert.equal(result.code, 1, result.stderr.join('\n'))
       const said = result.stderr.join('\n')
       assert.match(said, new RegExp(`No device provisioning over MQTT at 127\\.0\\.0\\.1:${port}`))
+      assert.match(said, new RegExp(`No device provisioning over HTTPS at https://127\\.0\\.0\\.1:${port}`))
       assert.match(said, /Connecting directly to .* \(2 devices created\)/)
       assert.match(said, /sim-test-1: .*ECONNREFUSED/)
       assert.match(result.stdout.join('\n'), /^0 devices connected \(2 failed, 0 dropped\)/)
