@@ -48,6 +48,7 @@ import { FirstRunSetup } from './setup/first-run-setup.js'
 import { setupRoutes } from './setup/setup-routes.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
+import { startDevicePlane, type DevicePlane } from './device-plane/device-plane.js'
 import type { Store } from './storage/store.js'
 
 export interface AppDependencies {
@@ -68,7 +69,9 @@ export interface OpenCentralApp {
   idp: EmbeddedIdp | null
   /** The first-run setup link's maker (with the embedded issuer only). */
   setup: FirstRunSetup | null
-  /** Closes the HTTP server, then the store (when the app opened it). */
+  /** The device endpoint (MQTT over TLS and WebSockets) and this node's device sessions. */
+  devicePlane: DevicePlane
+  /** Closes the device endpoint, the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
 
@@ -243,6 +246,10 @@ export async function createApp(
       })
     }
     await app.ready()
+    const devicePlane = await startDevicePlane(app, store, services, config, clock).catch(async (error: unknown) => {
+      await app.close()
+      throw error
+    })
     for (const issuer of issuers) issuer.keys.start()
     services.jobs.runner.start(1000, app.log)
 
@@ -252,8 +259,10 @@ export async function createApp(
       services,
       idp,
       setup,
+      devicePlane,
       async close() {
         await services.jobs.runner.stop()
+        await devicePlane.close()
         await app.close()
         await idp?.close()
         if (!deps.store) await store.close()

@@ -233,13 +233,15 @@ for (const dialect of DIALECTS) {
         assert.equal(response.body.assignedHub, 'localhost')
       })
 
-      it('answers 404 for a device that never registered, 401 without the right key', async () => {
+      it('answers 404 for a device that never registered, 401 without the right key or any credential', async () => {
         await dps.must('PUT', '/api/devices/raw-unregistered', { displayName: 'Unregistered' })
         expectDpsError(await lookup('raw-unregistered'), 404, 404001)
         const wrong = await dpsRequest(dps, 'POST', `/${dps.idScope}/registrations/raw-lookup?api-version=${VERSION}`, {
           authorization: sas('raw-lookup', {}, groupDeviceKey(groupKey, 'nobody')),
         })
         expectDpsError(wrong, 401, 401002)
+        const anonymous = await dpsRequest(dps, 'POST', `/${dps.idScope}/registrations/raw-lookup?api-version=${VERSION}`)
+        expectDpsError(anonymous, 401, 401002)
       })
     })
 

@@ -47,6 +47,8 @@ export interface RequestOptions {
 export interface TestServer {
   dialect: Dialect
   url: string
+  /** The server's data folder (its development certificates live under tls/). */
+  dataDir: string
   app: OpenCentralApp
   clock: TestClock
   /** Everything the server logged, one JSON line each. */
@@ -63,7 +65,7 @@ export interface TestServer {
 }
 
 /** A port nobody listens on right now (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
     probe.on('error', reject)
@@ -94,6 +96,8 @@ export async function startServer(
       host: '127.0.0.1',
       dataDir,
       logLevel: 'info',
+      // Never the default 8883: several servers run at once.
+      mqttPort: 0,
       ...(database ? { databaseUrl: database.url } : {}),
       ...options.config,
     },
@@ -129,6 +133,7 @@ export async function startServer(
   return {
     dialect,
     url,
+    dataDir,
     app,
     clock,
     logs,

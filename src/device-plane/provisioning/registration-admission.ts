@@ -1,7 +1,8 @@
 import type { Clock } from '../../clock.js'
 import { commonNames, parseCertificate, validityProblem } from '../../provisioning/certificates.js'
-import type { ProvisioningService } from '../../services/provisioning.service.js'
+import type { DeviceCredentials, ProvisioningService } from '../../services/provisioning.service.js'
 import { deviceRepository } from '../../storage/repositories/device.repository.js'
+import { deviceAttestationRepository } from '../../storage/repositories/provisioning.repository.js'
 import type { Store } from '../../storage/store.js'
 import { hasExpired, isSignedWith, parseRegistrationSas, type RegistrationSas } from './registration-sas.js'
 
@@ -32,22 +33,28 @@ export class RegistrationAdmission {
   ) {}
 
   async check(idScope: string, registrationId: string, proof: RegistrationProof): Promise<Refusal | null> {
-    const proven =
-      proof.kind === 'sas'
-        ? await this.checkSas(idScope, registrationId, proof.authorization)
-        : await this.checkCertificates(registrationId, proof.chain)
-    if (proven) return proven
     const device = await deviceRepository.get(this.store.db, registrationId)
+    // Only a known device can have its own attestation: a new one saves the look-up.
+    const own = device ? await this.individual(registrationId) : null
+    const unproven =
+      proof.kind === 'sas'
+        ? await this.checkSas(idScope, registrationId, proof.authorization, own)
+        : await this.checkCertificates(registrationId, proof.chain, own)
+    if (unproven) return unproven
     if (device && device.enabled !== 1) return refuse(`The device '${registrationId}' is blocked.`)
     return null
   }
 
-  private async checkSas(idScope: string, registrationId: string, authorization: string): Promise<Refusal | null> {
+  private async checkSas(
+    idScope: string,
+    registrationId: string,
+    authorization: string,
+    own: DeviceCredentials | null,
+  ): Promise<Refusal | null> {
     const sas = parseRegistrationSas(authorization)
     if (!sas || sas.keyName !== 'registration') return refuse()
     if (sas.resource !== `${idScope}/registrations/${registrationId}`) return refuse()
     if (hasExpired(sas, this.clock())) return refuse('The SAS token has expired.')
-    const own = await this.individual(registrationId)
     if (own) {
       const keys = own.symmetricKey
       return keys && [keys.primaryKey, keys.secondaryKey].some((key) => isSignedWith(sas, key)) ? null : refuse()
@@ -59,9 +66,12 @@ export class RegistrationAdmission {
     return group ? null : refuse()
   }
 
-  private async checkCertificates(registrationId: string, chain: readonly string[]): Promise<Refusal | null> {
+  private async checkCertificates(
+    registrationId: string,
+    chain: readonly string[],
+    own: DeviceCredentials | null,
+  ): Promise<Refusal | null> {
     if (chain.length === 0) return refuse()
-    const own = await this.individual(registrationId)
     if (own) {
       const leaf = parseCertificate(chain[0] as string)
       const thumbprints = own.x509?.clientCertificates
@@ -78,7 +88,8 @@ export class RegistrationAdmission {
   }
 
   /** The device's own credentials when it has an individual attestation, else null. */
-  private async individual(registrationId: string) {
+  private async individual(registrationId: string): Promise<DeviceCredentials | null> {
+    if (!(await deviceAttestationRepository.get(this.store.db, registrationId))) return null
     const authentication = await this.provisioning.deviceCredentials(registrationId)
     return authentication?.source.kind === 'individual' ? authentication.credentials : null
   }
