@@ -3,14 +3,15 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { chromiumMissing, launchChromium, signIn } from '../helpers/chromium.js'
 import { TEMPLATE, TEMPLATE_ID } from '../helpers/device-data.js'
-import { startServer, type TestServer } from '../helpers/server.js'
+import { HubDevice } from '../../src/device-plane/simulator/hub-device.js'
+import { createProvisionedDevice, DEVICE_HOST, startDeviceServer, type DeviceTestServer } from '../helpers/devices.js'
 
 const EMAIL = 'ada@example.com'
 const PASSWORD = 'correct horse battery staple'
 
 // One engine is enough here: the browser drives the same API whose store tests run on both.
 describe('web UI in Chromium: a device page (sqlite)', { skip: chromiumMissing }, () => {
-  let server: TestServer
+  let server: DeviceTestServer
   let browser: Browser
   let page: Page
 
@@ -28,7 +29,7 @@ describe('web UI in Chromium: a device page (sqlite)', { skip: chromiumMissing }
   }
 
   before(async () => {
-    server = await startServer(process.env.UI_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite')
+    server = await startDeviceServer(process.env.UI_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite')
     await server.app.setup!.complete({ email: EMAIL, password: PASSWORD, name: 'Ada' })
     await must('PUT', `/api/deviceTemplates/${TEMPLATE_ID}`, TEMPLATE)
     await must('PUT', '/api/devices/sensor-1', { template: TEMPLATE_ID })
@@ -148,5 +149,27 @@ describe('web UI in Chromium: a device page (sqlite)', { skip: chromiumMissing }
     await dialog.getByRole('alert').getByText(/not a valid value/).waitFor()
     await dialog.getByRole('button', { name: 'Close' }).click()
     assert.equal((await must('GET', '/api/devices/sensor-2/commands/reboot')).value.length, 1)
+  })
+
+  it('runs a command on a connected device and shows its answer', async () => {
+    const { deviceId, primaryKey } = await createProvisionedDevice(server, 'sensor-live', { template: TEMPLATE_ID })
+    // The simulator's device client: it answers every command 200 with the request echoed.
+    const device = await HubDevice.connect(
+      { host: '127.0.0.1', port: server.mqttPort, ca: server.ca },
+      { hub: DEVICE_HOST, deviceId, deviceKey: primaryKey },
+    )
+    try {
+      await openDevice(deviceId)
+      await page.getByRole('button', { name: 'Run reboot', exact: true }).click()
+      const dialog = page.getByRole('dialog')
+      await dialog.getByLabel('Payload').fill('3')
+      await dialog.getByRole('button', { name: 'Run', exact: true }).click()
+      await dialog.locator('#command-response-code').getByText('200').waitFor()
+      assert.equal(await dialog.locator('#command-response').innerText(), '3')
+      await dialog.getByRole('button', { name: 'Close' }).click()
+      await page.getByRole('table', { name: 'Runs of reboot' }).getByRole('row', { name: /^3 200 3/ }).waitFor()
+    } finally {
+      await device.close()
+    }
   })
 })
