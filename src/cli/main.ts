@@ -96,6 +96,34 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./commands/devices-compute-key.js')).devicesComputeKey(context),
   },
   {
+    words: ['devices', 'simulate'],
+    usage:
+      'devices simulate <count> [--id-prefix sim-] [--template <id>] [--interval 10] [--connects-per-second 100] [--host <host>] [--mqtt-port 8883] [--ca <file>] [--group <enrollmentGroupId> | --key <group key>] [--id-scope <scope>] [--dps-url <url>] [--direct] [--duration <s>]',
+    description:
+      'Connect <count> simulated devices through the MQTT endpoint: each registers through DPS over MQTT, else over HTTPS at --dps-url (default the server\'s own URL); with --direct, or when no DPS answers, the devices connect straight to the hub, sends telemetry every --interval seconds (values fitting --template), reports properties every minute, answers commands (200, the request echoed) and acknowledges desired properties. Ctrl-C disconnects them and prints a summary. Device keys are derived from the enrollment group\'s key (default group SAS-IoT-Devices, read from the store); the CA defaults to the --tls-dev one in the data directory.',
+    options: {
+      ...STORE_OPTIONS,
+      'id-prefix': {},
+      template: {},
+      interval: {},
+      'connects-per-second': {},
+      host: {},
+      'mqtt-port': {},
+      'device-host-name': {},
+      'public-url': {},
+      ca: {},
+      group: {},
+      key: {},
+      'id-scope': {},
+      'dps-url': {},
+      port: {},
+      'tls-dev': { switch: true },
+      duration: {},
+    },
+    switches: ['direct'],
+    run: async (context) => (await import('./commands/devices-simulate.js')).devicesSimulate(context),
+  },
+  {
     words: ['user', 'add'],
     usage:
       'user add <userId> --email <address> --role <role id or name>[:<organization id>] [--role …] [--json]',

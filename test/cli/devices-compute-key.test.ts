@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { runCli } from '../../src/cli/main.js'
 import { quietOutput } from '../../src/cli/output.js'
 import { withServices } from '../../src/cli/store-session.js'
 import type { Services } from '../../src/services/index.js'
+import { cliInProcess } from '../helpers/cli-in-process.js'
 import { createStore, type TestStore } from '../helpers/cli-store.js'
 import { DIALECTS } from '../helpers/dialects.js'
 
 const derive = (groupKey: string, deviceId: string) =>
   createHmac('sha256', Buffer.from(groupKey, 'base64')).update(deviceId, 'utf8').digest('base64')
 
-/** Runs the CLI in this process, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
-  const stdout: string[] = []
-  const stderr: string[] = []
-  const code = await runCli(args, {}, { out: (line) => stdout.push(line), err: (line) => stderr.push(line) })
-  return { code, stdout, stderr }
-}
+const cli = cliInProcess
 
 describe('CLI: devices compute-key (no store)', () => {
   it('prints only the derived key for --primary-key', async () => {

@@ -34,7 +34,7 @@ const PAGES: PageEntry[] = [
     label: 'Devices',
     section: 'Main',
     permission: 'devices.read',
-    render: (api, may) => <DevicesPage api={api} may={may} />,
+    render: (api, may, route) => <DevicesPage api={api} may={may} route={route} />,
   },
   {
     path: '/device-groups',

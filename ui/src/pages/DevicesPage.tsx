@@ -9,6 +9,9 @@ import { useAction } from '../components/useAction'
 import { useEditor } from '../components/useEditor'
 import { useConfirmedDelete } from '../components/useConfirmedDelete'
 import { useLoad } from '../components/useLoad'
+import { Link } from '../components/Link'
+import { itemPath, type Route } from '../router'
+import { DevicePage } from './device/DevicePage'
 import { DeviceConnectDialog } from './DeviceConnectDialog'
 import { DeviceDialog } from './DeviceDialog'
 
@@ -18,14 +21,16 @@ interface Listing {
   organizations: Organization[]
 }
 
+type May = (permission: string) => boolean
+
+/** Devices, and one device's own page under `/devices/{id}`. */
+export function DevicesPage({ api, may, route }: { api: ApiClient; may: May; route: Route }) {
+  if (route.rest) return <DevicePage key={route.rest} api={api} may={may} route={route} />
+  return <DeviceList api={api} may={may} route={route} />
+}
+
 /** Devices: a page at a time, create, edit, delete with confirmation. */
-export function DevicesPage({
-  api,
-  may,
-}: {
-  api: ApiClient
-  may: (permission: string) => boolean
-}) {
+function DeviceList({ api, may, route }: { api: ApiClient; may: May; route: Route }) {
   const [pages, setPages] = useState<string[]>(['/devices?maxpagesize=25'])
   const current = pages[pages.length - 1] as string
   const { data, error, reload } = useLoad<Listing>(async () => {
@@ -59,7 +64,11 @@ export function DevicesPage({
         <DataTable label="Devices" columns={['Device id', 'Name', 'Template', 'Organization']}>
           {data.devices.value.map((device) => (
             <tr key={device.id}>
-              <td>{device.id}</td>
+              <td>
+                <Link to={itemPath(route, device.id)} navigate={route.navigate}>
+                  {device.id}
+                </Link>
+              </td>
               <td>{device.displayName}</td>
               <td>{device.template ?? 'None'}</td>
               <td>{device.organizations?.join(', ') ?? ''}</td>
