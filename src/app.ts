@@ -49,6 +49,16 @@ import { setupRoutes } from './setup/setup-routes.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
 import type { Store } from './storage/store.js'
+import type { Server } from 'node:http'
+import { accessLogPlugin } from './operations/access-log.js'
+import { authThrottlePlugin } from './operations/auth-throttle.js'
+import { trustProxyOption } from './operations/client-address.js'
+import { FailureThrottle } from './operations/failure-throttle.js'
+import { healthRoutes } from './operations/health-routes.js'
+import { loggerOptions } from './operations/log-options.js'
+import { createMetrics, requestMetricsPlugin } from './operations/metrics.js'
+import { metricsRoute, startMetricsServer } from './operations/metrics-routes.js'
+import { rateLimitPlugin } from './operations/rate-limits.js'
 
 export interface AppDependencies {
   /** An already open store; by default the configured one is opened (and closed with the app). */
@@ -68,11 +78,11 @@ export interface OpenCentralApp {
   idp: EmbeddedIdp | null
   /** The first-run setup link's maker (with the embedded issuer only). */
   setup: FirstRunSetup | null
+  /** The unauthenticated metrics listener (`metricsPort`); null when not configured. */
+  metricsServer: Server | null
   /** Closes the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
-
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization']
 
 /**
  * Short lowercase request ids, in the style IoT Central quotes in its errors: a random prefix per
@@ -100,7 +110,7 @@ export async function createApp(
       ...(tls ? { https: tls } : {}),
       ...(deps.logger
         ? { loggerInstance: deps.logger }
-        : { logger: { level: config.logLevel, redact: REDACT } }),
+        : { logger: loggerOptions(config) }),
       genReqId: requestIds(),
       requestIdHeader: false,
       // Per-request lines only when debugging: at info, errors and audit events are the log.
@@ -108,7 +118,9 @@ export async function createApp(
         requestIdLogLabel: 'requestId',
         disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
       }),
-      trustProxy: false,
+      // Off unless configured: X-Forwarded-For from anyone else would let clients pick their address.
+      trustProxy: trustProxyOption(config) as boolean | string[],
+      bodyLimit: config.bodyLimit,
       // Ids are checked by the services (422 on create, 404 otherwise), not cut off by the router.
       // Repeats of a query parameter with the same value count once (src/http/query-string.ts).
       routerOptions: { maxParamLength: 1024, querystringParser: parseQueryString },
@@ -128,6 +140,14 @@ export async function createApp(
     })
 
     await app.register(errorHandlerPlugin, { realm })
+    // Each costs nothing when turned off: its hooks are not registered.
+    const metricsOn = config.metrics || config.metricsPort !== undefined
+    const registry = metricsOn ? createMetrics(store) : null
+    if (registry) await app.register(requestMetricsPlugin, { registry })
+    if (config.accessLog) await app.register(accessLogPlugin)
+    const throttle =
+      config.authFailureLimit > 0 ? new FailureThrottle(config.authFailureLimit, clock) : null
+    if (throttle) await app.register(authThrottlePlugin, { throttle })
     await app.register(repeatedParametersPlugin)
     await app.register(fastifySwagger, {
       openapi: {
@@ -173,8 +193,7 @@ export async function createApp(
             new TokenVerifier(issuers, clock, config.authCacheSize),
             new PrincipalMatcher(store, services.roles.permissionsOf, config.authCacheSize),
           )
-    await app.register(authenticatePlugin, {
-      authenticator: new Authenticator(
+    const authenticator = new Authenticator(
         new ApiTokenAuthenticator(
           store,
           services.applicationId,
@@ -183,17 +202,23 @@ export async function createApp(
           config.authCacheSize,
         ),
         bearer,
-      ),
-    })
+    )
+    await app.register(authenticatePlugin, { authenticator })
     app.addHook('onClose', async () => {
       for (const issuer of issuers) issuer.keys.stop()
     })
 
     await app.register(serviceRoutes, { store })
+    await app.register(healthRoutes, {
+      store,
+      issuers: issuers.map(({ trust, keys }) => ({ issuer: trust.issuer, keys })),
+    })
+    if (registry) await app.register(metricsRoute, { registry, authenticator })
     await app.register(dpsRoutes, { registrations: services.deviceRegistrations })
-    if (embedded) await app.register(embedded.plugin)
+    if (embedded) await app.register(embedded.plugin, { signInThrottle: throttle })
     await app.register(
       async (api) => {
+        if (config.rateLimit > 0) await api.register(rateLimitPlugin, { config, store })
         await api.register(apiTokenRoutes, { apiTokens: services.apiTokens })
         await api.register(roleRoutes, { roles: services.roles, customRoles: services.customRoles })
         await api.register(organizationRoutes, { organizations: services.organizations })
@@ -245,6 +270,10 @@ export async function createApp(
     await app.ready()
     for (const issuer of issuers) issuer.keys.start()
     services.jobs.runner.start(1000, app.log)
+    const metricsServer =
+      registry && config.metricsPort !== undefined
+        ? await startMetricsServer(registry, config.metricsPort, config.host)
+        : null
 
     return {
       app,
@@ -252,8 +281,10 @@ export async function createApp(
       services,
       idp,
       setup,
+      metricsServer,
       async close() {
         await services.jobs.runner.stop()
+        await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)))
         await app.close()
         await idp?.close()
         if (!deps.store) await store.close()

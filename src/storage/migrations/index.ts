@@ -12,6 +12,7 @@ import { jobs } from './202612020005-jobs.js'
 import { deviceData } from './202612020006-device-data.js'
 import { storedKeys } from './202612020007-stored-keys.js'
 import { dpsOperations } from './202612030001-dps-operations.js'
+import { rateLimits } from './202612030007-rate-limits.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -29,5 +30,6 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Mi
     '202612020006-device-data': deviceData(dialect),
     '202612020007-stored-keys': storedKeys(),
     '202612030001-dps-operations': dpsOperations(dialect),
+    '202612030007-rate-limits': rateLimits(dialect),
   }
 }
