@@ -94,6 +94,8 @@ export async function startServer(
       host: '127.0.0.1',
       dataDir,
       logLevel: 'info',
+      // The suite makes many deliberate 401s from one loopback address; tests of the lockout turn it on.
+      authFailureLimit: 0,
       ...(database ? { databaseUrl: database.url } : {}),
       ...options.config,
     },
