@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify'
+import type { LoggerOptions } from 'pino'
 import type { Config } from '../config/schema.js'
 
 /** Credentials never reach a log line, whatever logs the request. */
@@ -16,7 +16,7 @@ export const REDACT = [
 export function loggerOptions(
   config: Pick<Config, 'logLevel' | 'logFormat'>,
   isTerminal: boolean = process.stdout.isTTY === true,
-): NonNullable<FastifyServerOptions['logger']> {
+): LoggerOptions {
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && isTerminal)
   return {
     level: config.logLevel,

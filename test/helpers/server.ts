@@ -10,6 +10,7 @@ import { ROLE_IDS } from '../../src/authz/builtin-roles.js'
 import type { RoleAssignment } from '../../src/authz/policy.js'
 import { loadConfig } from '../../src/config/load.js'
 import type { Config } from '../../src/config/schema.js'
+import { REDACT } from '../../src/operations/log-options.js'
 import type { Dialect } from '../../src/storage/store.js'
 import { createTestDatabase } from './dialects.js'
 
@@ -102,7 +103,7 @@ export async function startServer(
   })
   const logs: string[] = []
   const logger = pino(
-    { level: config.logLevel, redact: ['req.headers.authorization'] },
+    { level: config.logLevel, redact: REDACT },
     new Writable({
       write(chunk, _encoding, done) {
         logs.push(String(chunk))
