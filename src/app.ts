@@ -48,6 +48,7 @@ import { FirstRunSetup } from './setup/first-run-setup.js'
 import { setupRoutes } from './setup/setup-routes.js'
 import { openStore } from './storage/open-store.js'
 import { serverTls } from './tls/server-tls.js'
+import { startDevicePlane, type DevicePlane } from './device-plane/device-plane.js'
 import type { Store } from './storage/store.js'
 import type { Server } from 'node:http'
 import { accessLogPlugin } from './operations/access-log.js'
@@ -78,9 +79,11 @@ export interface OpenCentralApp {
   idp: EmbeddedIdp | null
   /** The first-run setup link's maker (with the embedded issuer only). */
   setup: FirstRunSetup | null
+  /** The device endpoint (MQTT over TLS and WebSockets) and this node's device sessions. */
+  devicePlane: DevicePlane
   /** The unauthenticated metrics listener (`metricsPort`); null when not configured. */
   metricsServer: Server | null
-  /** Closes the HTTP server, then the store (when the app opened it). */
+  /** Closes the device endpoint, the metrics listener, the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
 
@@ -268,6 +271,10 @@ export async function createApp(
       })
     }
     await app.ready()
+    const devicePlane = await startDevicePlane(app, store, services, config, clock).catch(async (error: unknown) => {
+      await app.close()
+      throw error
+    })
     for (const issuer of issuers) issuer.keys.start()
     services.jobs.runner.start(1000, app.log)
     const metricsServer =
@@ -281,9 +288,11 @@ export async function createApp(
       services,
       idp,
       setup,
+      devicePlane,
       metricsServer,
       async close() {
         await services.jobs.runner.stop()
+        await devicePlane.close()
         await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)))
         await app.close()
         await idp?.close()

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Access, RoleAssignment } from '../authz/policy.js'
 import type { Clock } from '../clock.js'
 import { apiTokenRepository } from '../storage/repositories/api-token.repository.js'
-import { roleAssignmentRepository } from '../storage/repositories/role-assignment.repository.js'
+import { FillGuard } from '../storage/fill-guard.js'
 import type { Store } from '../storage/store.js'
 import { parseApiTokenParameters, type ApiTokenFields } from './api-token-format.js'
 import { isWellFormedSecret, secretMatches } from './api-token-secret.js'
@@ -29,6 +29,7 @@ interface KnownToken {
  */
 export class ApiTokenAuthenticator {
   private readonly cache: BoundedCache<string, KnownToken>
+  private readonly fill: FillGuard
 
   constructor(
     private readonly store: Store,
@@ -42,6 +43,7 @@ export class ApiTokenAuthenticator {
       if (topic === null || id === null) this.cache.clear()
       else if (topic === 'apiToken') this.cache.delete(id)
     })
+    this.fill = new FillGuard(store.changes, ['apiToken'])
   }
 
   /**
@@ -83,17 +85,18 @@ export class ApiTokenAuthenticator {
   }
 
   private async lookup(id: string, secret: string): Promise<KnownToken | undefined> {
-    const trusted = this.store.changes.sync()
     // Garbage never reaches the store: the secret's checksum is checked before any lookup.
     if (!isWellFormedSecret(secret)) return undefined
-    const row = await apiTokenRepository.get(this.store.db, id)
-    if (!row) return undefined
+    const ticket = this.fill.begin()
+    const found = await apiTokenRepository.getWithAssignments(this.store.db, id)
+    if (!found) return undefined
     const token: KnownToken = {
-      secretHash: Buffer.from(row.secret_hash, 'hex'),
-      expiresAtMs: row.expires_at_ms,
-      assignments: await roleAssignmentRepository.listFor(this.store.db, 'apiToken', id),
+      secretHash: Buffer.from(found.secretHash, 'hex'),
+      expiresAtMs: found.expiresAtMs,
+      assignments: found.assignments,
     }
-    if (trusted && this.store.changes.sync()) this.cache.set(id, token)
+    // A delete or re-issue announced while the read ran may postdate what was read: not kept.
+    if (this.fill.mayKeep(ticket)) this.cache.set(id, token)
     return token
   }
 }

@@ -38,23 +38,25 @@ export class SigningKeyCache {
   }
 
   private reload(now: number): Promise<SigningKey[]> {
-    if (this.loading) return this.loading
-    // Cleared before reading: a change announced while the read runs makes the next call read again.
+    // A read in flight is shared, unless a change was announced since it began: that one may
+    // predate the change, so a new read starts (and only the newest read is kept).
+    if (this.loading && !this.stale) return this.loading
     this.stale = false
-    this.loading = usableSigningKeys(this.store, now)
+    const loading: Promise<SigningKey[]> = usableSigningKeys(this.store, now)
       .then((keys) => {
         if (keys.length === 0)
           throw new Error('the store holds no signing key for the identity provider')
-        this.keys = keys
+        if (this.loading === loading) this.keys = keys
         return keys
       })
       .catch((error: unknown) => {
-        this.stale = true
+        if (this.loading === loading) this.stale = true
         throw error
       })
       .finally(() => {
-        this.loading = null
+        if (this.loading === loading) this.loading = null
       })
-    return this.loading
+    this.loading = loading
+    return loading
   }
 }

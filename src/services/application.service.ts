@@ -11,6 +11,8 @@ import { saveBuiltinRoles, storedRoleIds } from './builtin-role-store.js'
  */
 export async function initializeApplication(store: Store, nowMs: number): Promise<string> {
   return store.db.transaction().execute(async (trx) => {
+    // Nodes starting together on an empty store must agree on one identity.
+    await store.lockApplication(trx)
     const existing = await applicationRepository.get(trx)
     const id = existing?.id ?? randomUUID()
     if (!existing) await applicationRepository.insert(trx, id, Math.floor(nowMs / 1000))

@@ -1,4 +1,5 @@
 import type { ChangeTopic } from '../storage/change-feed.js'
+import { FillGuard } from '../storage/fill-guard.js'
 import type { Store } from '../storage/store.js'
 
 /**
@@ -8,8 +9,8 @@ import type { Store } from '../storage/store.js'
  */
 export class CachedSnapshot<T> {
   private value: T | null = null
-  /** Counts drops, so that a read which raced a change is used once but not kept. */
-  private generation = 0
+  /** A read which raced a change is used once but not kept. */
+  private readonly guard: FillGuard
 
   constructor(
     private readonly store: Store,
@@ -17,10 +18,9 @@ export class CachedSnapshot<T> {
     private readonly load: () => Promise<T>,
   ) {
     store.changes.subscribe((changed) => {
-      if (changed !== null && changed !== topic) return
-      this.value = null
-      this.generation++
+      if (changed === null || changed === topic) this.value = null
     })
+    this.guard = new FillGuard(store.changes, [topic])
   }
 
   /** The value when it is held and may be trusted, without waiting; else null (then use get). */
@@ -29,11 +29,10 @@ export class CachedSnapshot<T> {
   }
 
   async get(): Promise<T> {
-    const trusted = this.store.changes.sync()
-    if (trusted && this.value !== null) return this.value
-    const generation = this.generation
+    const ticket = this.guard.begin()
+    if (ticket !== null && this.value !== null) return this.value
     const value = await this.load()
-    if (trusted && generation === this.generation) this.value = value
+    if (this.guard.mayKeep(ticket)) this.value = value
     return value
   }
 }

@@ -87,6 +87,8 @@ export class DeviceAttestationService {
       await this.device(trx, caller, deviceId, 'deviceConnectivity.manageInstance')
       if (!(await deviceAttestationRepository.delete(trx, deviceId))) throw notFound(attestationOf(deviceId))
     })
+    // Its credentials changed: sessions opened with the old ones end.
+    await this.store.changes.publish('device', deviceId)
   }
 
   private async write(
@@ -165,6 +167,7 @@ export class DeviceAttestationService {
       await deviceAttestationRepository.upsert(trx, row)
       return row
     })
+    await this.store.changes.publish('device', deviceId)
     return this.toView(row)
   }
 

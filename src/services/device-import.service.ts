@@ -159,6 +159,10 @@ export class DeviceImportService {
         rejected.push(...(taken.length > 0 ? taken : [{ line: outcome.firstLine, reason }]))
       })
     const byLine = oneEntryPerLine(rejected)
+    if (byLine.length === 0 && update) {
+      // Devices the import disabled lose their sessions at once.
+      for (const row of candidates) if (!row.enabled) await this.store.changes.publish('device', row.id)
+    }
     return { ...outcome, written: byLine.length === 0, rejected: byLine }
   }
 }

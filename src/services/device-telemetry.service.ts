@@ -17,6 +17,19 @@ export interface TelemetryValue {
   timestamp: string
 }
 
+/** One telemetry message as a device sent it, read by the device plane. */
+export interface TelemetryMessage {
+  deviceId: string
+  /** null: the device itself */
+  module: string | null
+  /** The component (`$.sub`); null: the root interface */
+  component: string | null
+  /** When it was sent (`iothub-creation-time-utc`) or else received, epoch ms */
+  enqueuedAt: number
+  /** The message body, parsed */
+  body: unknown
+}
+
 /** The last value of each telemetry a device (or module, or component) sent. */
 export class DeviceTelemetryService {
   constructor(
@@ -48,6 +61,21 @@ export class DeviceTelemetryService {
       )
     }
     return { value: JSON.parse(row.value) as unknown, timestamp: new Date(Number(row.timestamp)).toISOString() }
+  }
+
+  /**
+   * Takes in one message a device sent; resolves once it is stored (the device plane then
+   * acknowledges it). A body that is not a JSON object carries no named values: nothing is kept.
+   */
+  async ingest(message: TelemetryMessage): Promise<void> {
+    const body = message.body
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return
+    await this.record(
+      message.deviceId,
+      { module: message.module, component: message.component },
+      body as Record<string, unknown>,
+      message.enqueuedAt,
+    )
   }
 
   /**

@@ -135,6 +135,7 @@ export class DeviceService {
       await deviceAttestationRepository.delete(trx, id)
       await deviceDataRepository.deleteDevice(trx, id)
     })
+    await this.store.changes.publish('device', id)
   }
 
   private async write(
@@ -210,6 +211,8 @@ export class DeviceService {
         }
         throw error
       })
+    // A disabled device's sessions end at once, on every node.
+    if (written.enabled === 0) await this.store.changes.publish('device', id)
     return toView(written)
   }
 }

@@ -1,3 +1,4 @@
+import { GROUP_DEVICES } from '../storage/change-feed.js'
 import { randomBytes } from 'node:crypto'
 import type { Principal } from '../auth/principal.js'
 import type { Permission } from '../authz/permissions.js'
@@ -184,6 +185,7 @@ export class EnrollmentGroupService {
       if (!(await enrollmentGroupRepository.get(trx, id))) throw notFound(what(id))
       await enrollmentGroupRepository.delete(trx, id)
     })
+    await this.store.changes.publish('device', GROUP_DEVICES)
   }
 
   async getCertificate(caller: Principal | null, id: string, entry: string): Promise<SigningCertificateView> {
@@ -218,6 +220,7 @@ export class EnrollmentGroupService {
       await this.touch(trx, group, now)
       return row
     })
+    await this.store.changes.publish('device', GROUP_DEVICES)
     return certificateView(written)
   }
 
@@ -229,6 +232,7 @@ export class EnrollmentGroupService {
       await groupCertificateRepository.delete(trx, id, entry)
       await this.touch(trx, (await enrollmentGroupRepository.get(trx, id)) as EnrollmentGroupRow, now)
     })
+    await this.store.changes.publish('device', GROUP_DEVICES)
   }
 
   /** A fresh proof-of-possession code for the certificate; it replaces any earlier one. */
@@ -418,7 +422,14 @@ export class EnrollmentGroupService {
             certificateRow(id, entry, certificate, given.verified, stored, now),
           )
         }
-        return { row, certificates: await groupCertificateRepository.ofGroup(trx, id) }
+        // Devices admitted under the old keys, certificates or an enabled group lose their sessions.
+        const affectsDevices =
+          current !== undefined &&
+          (row.primary_key !== current.primary_key ||
+            row.secondary_key !== current.secondary_key ||
+            (current.enabled === 1 && row.enabled === 0) ||
+            parsed.size > 0)
+        return { row, certificates: await groupCertificateRepository.ofGroup(trx, id), affectsDevices }
       })
       .catch((error: unknown) => {
         if (isUniqueViolation(error)) {
@@ -426,6 +437,7 @@ export class EnrollmentGroupService {
         }
         throw error
       })
+    if (written.affectsDevices) await this.store.changes.publish('device', GROUP_DEVICES)
     return this.toView(written.row, written.certificates, true)
   }
 

@@ -1,5 +1,5 @@
 /** What a change concerns; caches listen for the topics they hold. */
-export type ChangeTopic = 'apiToken' | 'user' | 'role' | 'organization' | 'idpKeys'
+export type ChangeTopic = 'apiToken' | 'user' | 'role' | 'organization' | 'idpKeys' | 'device'
 
 /** `topic` null means "anything may have changed": drop every cached entry. */
 export type ChangeListener = (topic: ChangeTopic | null, id: string | null) => void
@@ -39,7 +39,13 @@ const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>([
   'role',
   'organization',
   'idpKeys',
+  // A device deleted, disabled or given new credentials: its sessions end (id `*`: every device
+  // whose credential comes from an enrollment group).
+  'device',
 ])
+
+/** The `device` change id that stands for every device whose credential comes from an enrollment group. */
+export const GROUP_DEVICES = '*'
 
 export function encodeChange(topic: ChangeTopic, id: string): string {
   return `${topic}:${id}`

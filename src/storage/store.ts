@@ -13,7 +13,8 @@ export interface Store {
   readonly description: string
   /**
    * Serialises transactions that count principals before changing them (the last-administrator
-   * rule), so two concurrent removals cannot both pass the check.
+   * rule), so two concurrent removals cannot both pass the check; and nodes starting together on
+   * an empty store, so that they agree on one application id.
    */
   lockApplication(trx: Transaction<Database>): Promise<void>
   /**

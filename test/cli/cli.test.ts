@@ -79,7 +79,7 @@ describe('CLI: start refuses a bad configuration', () => {
   })
 
   it('exits 2 naming logLevel for OPENCENTRAL_LOG_LEVEL=loud', async () => {
-    const result = await runCli(['start', '--port', '0', '--data', data.dir], {
+    const result = await runCli(['start', '--port', '0', '--mqtt-port', '0', '--data', data.dir], {
       env: { OPENCENTRAL_LOG_LEVEL: 'loud' },
       timeoutMs: 10_000,
     })
@@ -90,7 +90,7 @@ describe('CLI: start refuses a bad configuration', () => {
 
   it('exits 2 naming the database URL for --database mysql://x', async () => {
     const result = await runCli(
-      ['start', '--port', '0', '--database', 'mysql://x', '--data', data.dir],
+      ['start', '--port', '0', '--mqtt-port', '0', '--database', 'mysql://x', '--data', data.dir],
       {
         timeoutMs: 10_000,
       },

@@ -92,7 +92,7 @@ export async function startCliServer(
   const port = await freePort()
   const child = spawn(
     process.execPath,
-    [BIN, 'start', '--port', String(port), '--host', '127.0.0.1', ...args],
+    [BIN, 'start', '--port', String(port), '--mqtt-port', '0', '--host', '127.0.0.1', ...args],
     {
       cwd: ROOT,
       env: cleanEnv(options.env),

@@ -48,6 +48,8 @@ export interface RequestOptions {
 export interface TestServer {
   dialect: Dialect
   url: string
+  /** The server's data folder (its development certificates live under tls/). */
+  dataDir: string
   app: OpenCentralApp
   clock: TestClock
   /** Everything the server logged, one JSON line each. */
@@ -64,7 +66,7 @@ export interface TestServer {
 }
 
 /** A port nobody listens on right now (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer()
     probe.on('error', reject)
@@ -95,6 +97,8 @@ export async function startServer(
       host: '127.0.0.1',
       dataDir,
       logLevel: 'info',
+      // Never the default 8883: several servers run at once.
+      mqttPort: 0,
       // The suite makes many deliberate 401s from one loopback address; tests of the lockout turn it on.
       authFailureLimit: 0,
       ...(database ? { databaseUrl: database.url } : {}),
@@ -132,6 +136,7 @@ export async function startServer(
   return {
     dialect,
     url,
+    dataDir,
     app,
     clock,
     logs,

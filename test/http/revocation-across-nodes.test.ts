@@ -15,6 +15,7 @@ async function twoNodes(dialect: string) {
   const config = loadConfig({
     overrides: {
       dataDir,
+      mqttPort: 0,
       logLevel: 'silent',
       embeddedIdp: false,
       ...(database ? { databaseUrl: database.url } : {}),

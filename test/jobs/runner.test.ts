@@ -17,6 +17,7 @@ async function cluster(dialect: string) {
   const config = loadConfig({
     overrides: {
       dataDir,
+      mqttPort: 0,
       logLevel: 'silent',
       embeddedIdp: false,
       ...(database ? { databaseUrl: database.url } : {}),

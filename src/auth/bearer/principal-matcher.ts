@@ -3,6 +3,7 @@ import { forbidden } from '../../errors/app-error.js'
 import { roleAssignmentRepository } from '../../storage/repositories/role-assignment.repository.js'
 import { userRepository } from '../../storage/repositories/user.repository.js'
 import type { UserRow } from '../../storage/schema.js'
+import { FillGuard } from '../../storage/fill-guard.js'
 import type { Store } from '../../storage/store.js'
 import { BoundedCache } from '../bounded-cache.js'
 import type { PermissionResolver, Principal } from '../principal.js'
@@ -25,6 +26,7 @@ interface Membership {
  */
 export class PrincipalMatcher {
   private readonly memberships: BoundedCache<string, Membership | null>
+  private readonly fill: FillGuard
 
   constructor(
     private readonly store: Store,
@@ -35,6 +37,7 @@ export class PrincipalMatcher {
     store.changes.subscribe((topic) => {
       if (topic === null || topic === 'user') this.memberships.clear()
     })
+    this.fill = new FillGuard(store.changes, ['user'])
   }
 
   async match(token: VerifiedToken): Promise<Principal> {
@@ -65,13 +68,14 @@ export class PrincipalMatcher {
       token.email ?? '',
       (token.groups ?? []).join(','),
     ].join('\u0000')
-    const trusted = this.store.changes.sync()
-    if (trusted) {
+    const ticket = this.fill.begin()
+    if (ticket !== null) {
       const cached = this.memberships.get(key)
       if (cached !== undefined) return cached
     }
     const membership = await this.lookUp(token)
-    if (trusted && this.store.changes.sync()) this.memberships.set(key, membership)
+    // A user or assignment change announced while the reads ran may postdate them: not kept.
+    if (this.fill.mayKeep(ticket)) this.memberships.set(key, membership)
     return membership
   }
 

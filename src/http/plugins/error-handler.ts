@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { AppError } from '../../errors/app-error.js'
 import { ERROR_STATUS, type ErrorCode } from '../../errors/codes.js'
 import { toBody } from '../../errors/to-body.js'
-import { isStoreUnavailable } from '../../storage/is-unavailable.js'
+import { isStoreBusy, isStoreUnavailable } from '../../storage/is-unavailable.js'
 
 const CODE_BY_STATUS = new Map<number, ErrorCode>(
   Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
@@ -45,7 +45,10 @@ export function toAppError(error: FastifyError | Error): AppError {
     return new AppError(context === 'body' ? 'UnprocessableEntity' : 'BadRequest', message)
   }
   if (isStoreUnavailable(error)) {
-    return new AppError('ServiceUnavailable', 'The store is unavailable; retry shortly.', {
+    const message = isStoreBusy(error)
+      ? 'The store is busy: another writer held it longer than the busy timeout; retry shortly.'
+      : 'The store is unavailable; retry shortly.'
+    return new AppError('ServiceUnavailable', message, {
       headers: { 'retry-after': '5' },
       cause: error,
     })

@@ -1,17 +1,12 @@
 import pg from 'pg'
 import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely'
-import {
-  ChangeListeners,
-  decodeChange,
-  encodeChange,
-  type ChangeFeed,
-  type ChangeTopic,
-} from '../change-feed.js'
 import type { Database } from '../schema.js'
 import type { Store } from '../store.js'
+import { PostgresChangeFeed } from './postgres-change-feed.js'
 
-const CHANNEL = 'opencentral_changes'
 const INT8_OID = 20
+/** The advisory lock key of `lockApplication` (any constant no other lock of ours uses). */
+const APPLICATION_LOCK = 0x0c3e7a1
 
 /** Our bigint columns hold epoch times, well inside Number's exact range. */
 const types = {
@@ -19,87 +14,6 @@ const types = {
     if (oid === INT8_OID) return (value: string) => Number(value)
     return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)
   },
-}
-
-/**
- * LISTEN/NOTIFY on a dedicated connection. While that connection is down, `sync()` answers false so
- * caches are bypassed, and on reconnection everything cached is dropped: a missed NOTIFY can never
- * keep a revoked credential alive.
- */
-class PostgresChangeFeed implements ChangeFeed {
-  private readonly listeners = new ChangeListeners()
-  private client: pg.Client | null = null
-  private connected = false
-  private closed = false
-  private retryTimer: NodeJS.Timeout | null = null
-
-  constructor(
-    private readonly connectionString: string,
-    private readonly pool: pg.Pool,
-  ) {}
-
-  async start(): Promise<void> {
-    await this.connect().catch(() => this.scheduleReconnect())
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString })
-    client.on('error', () => this.lost(client))
-    client.on('end', () => this.lost(client))
-    client.on('notification', (message) => {
-      const { topic, id } = decodeChange(message.payload ?? '')
-      this.listeners.emit(topic, id)
-    })
-    await client.connect()
-    await client.query(`LISTEN ${CHANNEL}`)
-    if (this.closed) {
-      await client.end()
-      return
-    }
-    this.client = client
-    this.connected = true
-    this.listeners.emit(null, null)
-  }
-
-  private lost(client: pg.Client): void {
-    if (this.client !== client) return
-    this.client = null
-    this.connected = false
-    this.listeners.emit(null, null)
-    client.end().catch(() => {})
-    this.scheduleReconnect()
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.retryTimer) return
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null
-      this.connect().catch(() => this.scheduleReconnect())
-    }, 1000)
-    this.retryTimer.unref()
-  }
-
-  sync(): boolean {
-    return this.connected
-  }
-
-  async publish(topic: ChangeTopic, id: string): Promise<void> {
-    this.listeners.emit(topic, id)
-    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, encodeChange(topic, id)])
-  }
-
-  subscribe(listener: Parameters<ChangeFeed['subscribe']>[0]): void {
-    this.listeners.add(listener)
-  }
-
-  async close(): Promise<void> {
-    this.closed = true
-    if (this.retryTimer) clearTimeout(this.retryTimer)
-    const client = this.client
-    this.client = null
-    this.connected = false
-    await client?.end().catch(() => {})
-  }
 }
 
 /** Opens the PostgreSQL store at `connectionString`. */
@@ -110,8 +24,11 @@ export async function openPostgresStore(connectionString: string): Promise<Store
     connectionTimeoutMillis: 5000,
     types,
   })
-  // An idle client that loses its server must not crash the process; the next query fails instead.
+  // A client that loses its server must not crash the process, idle (the pool's 'error') or
+  // checked out by a query or transaction (its own 'error', which the pool leaves unheard then):
+  // the query fails instead, with an error the HTTP layer answers 503, and the pool drops the client.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const changes = new PostgresChangeFeed(connectionString, pool)
   await changes.start()
@@ -121,8 +38,10 @@ export async function openPostgresStore(connectionString: string): Promise<Store
     db,
     changes,
     description: `postgres://${url.host}${url.pathname}`,
+    // A transaction-scoped advisory lock rather than a row lock: it also holds while the
+    // application row does not exist yet (several nodes starting together on an empty database).
     async lockApplication(trx) {
-      await sql`SELECT id FROM application FOR UPDATE`.execute(trx)
+      await sql`SELECT pg_advisory_xact_lock(${APPLICATION_LOCK})`.execute(trx)
     },
     async read<Row>(query: CompiledQuery<Row>): Promise<Row[]> {
       return (await db.executeQuery(query)).rows
