@@ -57,7 +57,7 @@ import { trustProxyOption } from './operations/client-address.js'
 import { FailureThrottle } from './operations/failure-throttle.js'
 import { healthRoutes } from './operations/health-routes.js'
 import { loggerOptions } from './operations/log-options.js'
-import { createMetrics, requestMetricsPlugin } from './operations/metrics.js'
+import { addDeviceMetrics, createMetrics, requestMetricsPlugin } from './operations/metrics.js'
 import { metricsRoute, startMetricsServer } from './operations/metrics-routes.js'
 import { rateLimitPlugin } from './operations/rate-limits.js'
 
@@ -277,6 +277,7 @@ export async function createApp(
     })
     for (const issuer of issuers) issuer.keys.start()
     services.jobs.runner.start(1000, app.log)
+    if (registry) addDeviceMetrics(registry, devicePlane.connectedDevices)
     const metricsServer =
       registry && config.metricsPort !== undefined
         ? await startMetricsServer(registry, config.metricsPort, config.host)

@@ -22,6 +22,8 @@ export interface DevicePlane {
   mqttPort: number
   /** This node's device sessions. */
   links: LocalDeviceLinks
+  /** Devices (and modules) with a live session on this node, for metrics. */
+  connectedDevices(): number
   close(): Promise<void>
 }
 
@@ -87,6 +89,7 @@ export async function startDevicePlane(
   return {
     mqttPort: tls.port,
     links,
+    connectedDevices: () => broker.connectedClients,
     async close() {
       if (closed) return
       closed = true

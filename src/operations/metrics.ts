@@ -90,3 +90,15 @@ export const requestMetricsPlugin = fp<{ registry: Registry }>(
     })
   },
 )
+
+/** Sessions on this node's device endpoint, once it is running. */
+export function addDeviceMetrics(registry: Registry, connectedDevices: () => number): void {
+  new Gauge({
+    name: 'opencentral_connected_devices',
+    help: 'Devices and modules connected to this node over MQTT (TLS or WebSockets).',
+    registers: [registry],
+    collect() {
+      this.set(connectedDevices())
+    },
+  })
+}

@@ -175,7 +175,7 @@ describe('request limits shared by two nodes on PostgreSQL', { skip: !DIALECTS.i
     dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-limits-'))
     database = await createTestDatabase()
     const config = loadConfig({
-      overrides: { dataDir, logLevel: 'silent', embeddedIdp: false, databaseUrl: database.url, rateLimit: 4 },
+      overrides: { dataDir, logLevel: 'silent', embeddedIdp: false, mqttPort: 0, databaseUrl: database.url, rateLimit: 4 },
     })
     for (let i = 0; i < 2; i++) {
       const node = await createApp(config)

@@ -42,6 +42,7 @@ for (const dialect of DIALECTS) {
       assert.match(text, /opencentral_authentications_total\{scheme="SharedAccessSignature",outcome="success"\} [1-9]/)
       assert.match(text, /opencentral_authentications_total\{scheme="SharedAccessSignature",outcome="invalid_token"\} [1-9]/)
       assert.match(text, /opencentral_change_feed_healthy 1/)
+      assert.match(text, /opencentral_connected_devices 0/)
       assert.match(text, /process_cpu_user_seconds_total/)
       if (dialect === 'postgres') assert.match(text, /opencentral_store_pool_connections\{state="total"\} \d+/)
       else assert.ok(!text.includes('opencentral_store_pool_connections'))
