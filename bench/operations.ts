@@ -51,9 +51,13 @@ try {
     const token = (await call('/api/apiTokens/bench-operator', { roles: [{ role: OPERATOR }] })).token as string
     targets.push({ name, url: `${base}/api/devices/bench-device?api-version=${API_VERSION}`, token })
   }
+  // Warm every server up (JIT, caches) before anything is counted.
+  for (const target of targets) load(target.url, target.token, 2, CONNECTIONS)
   const results = new Map<string, number[]>(targets.map((t) => [t.name, []]))
   for (let round = 0; round < ROUNDS; round++) {
-    for (const target of targets) {
+    // A different contender goes first each round, so drift does not favour one.
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
+    for (const target of order) {
       const result = load(target.url, target.token, SECONDS, CONNECTIONS)
       if (result.errors > 0 || result.ok === 0) throw new Error(`${target.name}: ${JSON.stringify(result)}`)
       results.get(target.name)!.push(result.requestsPerSecond)

@@ -56,7 +56,7 @@ import { authThrottlePlugin } from './operations/auth-throttle.js'
 import { trustProxyOption } from './operations/client-address.js'
 import { FailureThrottle } from './operations/failure-throttle.js'
 import { healthRoutes } from './operations/health-routes.js'
-import { loggerOptions } from './operations/log-options.js'
+import { createLogger } from './operations/log-options.js'
 import { addDeviceMetrics, createMetrics, requestMetricsPlugin } from './operations/metrics.js'
 import { metricsRoute, startMetricsServer } from './operations/metrics-routes.js'
 import { rateLimitPlugin } from './operations/rate-limits.js'
@@ -113,7 +113,7 @@ export async function createApp(
       ...(tls ? { https: tls } : {}),
       ...(deps.logger
         ? { loggerInstance: deps.logger }
-        : { logger: loggerOptions(config) }),
+        : { loggerInstance: createLogger(config) }),
       genReqId: requestIds(),
       requestIdHeader: false,
       // Per-request lines only when debugging: at info, errors and audit events are the log.

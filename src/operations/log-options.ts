@@ -1,4 +1,5 @@
-import type { LoggerOptions } from 'pino'
+import pino, { type Logger, type LoggerOptions } from 'pino'
+import pretty from 'pino-pretty'
 import type { Config } from '../config/schema.js'
 
 /** Credentials never reach a log line, whatever logs the request. */
@@ -9,25 +10,27 @@ export const REDACT = [
   'headers.cookie',
 ]
 
+/** Whether lines are written for people: `pretty`, or `auto` on a terminal. */
+export function isPretty(config: Pick<Config, 'logFormat'>, isTerminal: boolean): boolean {
+  return config.logFormat === 'pretty' || (config.logFormat === 'auto' && isTerminal)
+}
+
+export function loggerOptions(config: Pick<Config, 'logLevel'>): LoggerOptions {
+  return { level: config.logLevel, redact: REDACT }
+}
+
 /**
- * The logger: JSON lines for collectors, or pino-pretty (in a worker, off the request path) for a
- * person at a terminal. `auto` looks at whether stdout is one.
+ * The server's logger: JSON lines for collectors, or pino-pretty, coloured on a terminal, for a
+ * person. Pretty lines are formatted in this thread and written synchronously, so the last lines
+ * before an exit are not lost (a worker-thread transport drops them on process.exit).
  */
-export function loggerOptions(
+export function createLogger(
   config: Pick<Config, 'logLevel' | 'logFormat'>,
   isTerminal: boolean = process.stdout.isTTY === true,
-): LoggerOptions {
-  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && isTerminal)
-  return {
-    level: config.logLevel,
-    redact: REDACT,
-    ...(pretty
-      ? {
-          transport: {
-            target: 'pino-pretty',
-            options: { colorize: isTerminal, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
-          },
-        }
-      : {}),
-  }
+): Logger {
+  if (!isPretty(config, isTerminal)) return pino(loggerOptions(config))
+  return pino(
+    loggerOptions(config),
+    pretty({ colorize: isTerminal, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+  )
 }
