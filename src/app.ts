@@ -59,6 +59,16 @@ import { serverTls } from './tls/server-tls.js'
 import { startDevicePlane, type DevicePlane } from './device-plane/device-plane.js'
 import { serverTimeouts } from './http/server-timeouts.js'
 import type { Store } from './storage/store.js'
+import type { Server } from 'node:http'
+import { accessLogPlugin } from './operations/access-log.js'
+import { authThrottlePlugin } from './operations/auth-throttle.js'
+import { trustProxyOption } from './operations/client-address.js'
+import { FailureThrottle } from './operations/failure-throttle.js'
+import { healthRoutes } from './operations/health-routes.js'
+import { createLogger } from './operations/log-options.js'
+import { addDeviceMetrics, createMetrics, requestMetricsPlugin } from './operations/metrics.js'
+import { metricsRoute, startMetricsServer } from './operations/metrics-routes.js'
+import { rateLimitPlugin } from './operations/rate-limits.js'
 
 export interface AppDependencies {
   /** An already open store; by default the configured one is opened (and closed with the app). */
@@ -82,7 +92,9 @@ export interface OpenCentralApp {
   devicePlane: DevicePlane
   /** Background work of the audit log and token lifecycle (exposed so tests can run it now). */
   housekeeping: Housekeeping
-  /** Closes the device endpoint, the HTTP server, then the store (when the app opened it). */
+  /** The unauthenticated metrics listener (`metricsPort`); null when not configured. */
+  metricsServer: Server | null
+  /** Closes the device endpoint, the metrics listener, the HTTP server, then the store (when the app opened it). */
   close(): Promise<void>
 }
 
@@ -92,8 +104,6 @@ export interface Housekeeping {
   retention: AuditRetention
   expiryWarnings: ExpiryWarnings
 }
-
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization']
 
 /**
  * Short lowercase request ids, in the style IoT Central quotes in its errors: a random prefix per
@@ -128,7 +138,7 @@ export async function createApp(
       keepAliveTimeout: timeouts.keepAliveTimeout,
       ...(deps.logger
         ? { loggerInstance: deps.logger }
-        : { logger: { level: config.logLevel, redact: REDACT } }),
+        : { loggerInstance: createLogger(config) }),
       genReqId: requestIds(),
       requestIdHeader: false,
       // Per-request lines only when debugging: at info, errors and audit events are the log.
@@ -136,7 +146,9 @@ export async function createApp(
         requestIdLogLabel: 'requestId',
         disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
       }),
-      trustProxy: false,
+      // Off unless configured: X-Forwarded-For from anyone else would let clients pick their address.
+      trustProxy: trustProxyOption(config) as boolean | string[],
+      bodyLimit: config.bodyLimit,
       // Ids are checked by the services (422 on create, 404 otherwise), not cut off by the router.
       // Repeats of a query parameter with the same value count once (src/http/query-string.ts).
       routerOptions: { maxParamLength: 1024, querystringParser: parseQueryString },
@@ -156,6 +168,14 @@ export async function createApp(
     })
 
     await app.register(errorHandlerPlugin, { realm })
+    // Each costs nothing when turned off: its hooks are not registered.
+    const metricsOn = config.metrics || config.metricsPort !== undefined
+    const registry = metricsOn ? createMetrics(store) : null
+    if (registry) await app.register(requestMetricsPlugin, { registry })
+    if (config.accessLog) await app.register(accessLogPlugin)
+    const throttle =
+      config.authFailureLimit > 0 ? new FailureThrottle(config.authFailureLimit, clock) : null
+    if (throttle) await app.register(authThrottlePlugin, { throttle })
     await app.register(repeatedParametersPlugin)
     await app.register(fastifySwagger, {
       openapi: {
@@ -201,8 +221,7 @@ export async function createApp(
             new TokenVerifier(issuers, clock, config.authCacheSize),
             new PrincipalMatcher(store, services.roles.permissionsOf, config.authCacheSize),
           )
-    await app.register(authenticatePlugin, {
-      authenticator: new Authenticator(
+    const authenticator = new Authenticator(
         new ApiTokenAuthenticator(
           store,
           services.applicationId,
@@ -211,8 +230,8 @@ export async function createApp(
           config.authCacheSize,
         ),
         bearer,
-      ),
-    })
+    )
+    await app.register(authenticatePlugin, { authenticator })
     app.addHook('onClose', async () => {
       for (const issuer of issuers) issuer.keys.stop()
     })
@@ -228,10 +247,16 @@ export async function createApp(
     await app.register(usagePlugin, { recorder: housekeeping.lastUsed })
 
     await app.register(serviceRoutes, { store })
+    await app.register(healthRoutes, {
+      store,
+      issuers: issuers.map(({ trust, keys }) => ({ issuer: trust.issuer, keys })),
+    })
+    if (registry) await app.register(metricsRoute, { registry, authenticator })
     await app.register(dpsRoutes, { registrations: services.deviceRegistrations })
-    if (embedded) await app.register(embedded.plugin)
+    if (embedded) await app.register(embedded.plugin, { signInThrottle: throttle })
     await app.register(
       async (api) => {
+        if (config.rateLimit > 0) await api.register(rateLimitPlugin, { config, store })
         await api.register(apiTokenRoutes, { apiTokens: services.apiTokens })
         await api.register(auditLogRoutes, { auditLogs: services.auditLogs, config })
         await api.register(roleRoutes, { roles: services.roles, customRoles: services.customRoles })
@@ -292,6 +317,11 @@ export async function createApp(
     housekeeping.retention.start()
     housekeeping.expiryWarnings.start()
     services.deviceTelemetry.retention.start(app.log)
+    if (registry) addDeviceMetrics(registry, devicePlane.connectedDevices)
+    const metricsServer =
+      registry && config.metricsPort !== undefined
+        ? await startMetricsServer(registry, config.metricsPort, config.host)
+        : null
 
     return {
       app,
@@ -301,11 +331,13 @@ export async function createApp(
       setup,
       devicePlane,
       housekeeping,
+      metricsServer,
       async close() {
         await services.jobs.runner.stop()
         housekeeping.expiryWarnings.stop()
         await housekeeping.retention.stop()
         await devicePlane.close()
+        await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)))
         await app.close()
         // After the last answers: what they left to write is written before the store closes.
         await housekeeping.lastUsed.flush()

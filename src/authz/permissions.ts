@@ -35,6 +35,8 @@ export const CATALOGUE = {
   helpLinks: ['read', 'update'],
   dataExport: ['read', 'create', 'update', 'delete'],
   apiTokens: ['read', 'create', 'delete'],
+  /** OpenCentral's own: reading the Prometheus metrics on the main port. */
+  metrics: ['read'],
 } as const
 
 type Catalogue = typeof CATALOGUE

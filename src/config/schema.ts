@@ -218,15 +218,6 @@ export const ConfigSchema = Type.Object(
       flag: 'telemetry-retention-days',
       env: 'OPENCENTRAL_TELEMETRY_RETENTION_DAYS',
     }),
-    redisUrl: Type.Optional(
-      Type.String({
-        pattern: '^rediss?://',
-        description:
-          'Redis URL (redis:// or rediss://): nodes pass device commands and property changes through Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY.',
-        flag: 'redis',
-        env: 'OPENCENTRAL_REDIS_URL',
-      }),
-    ),
     authCacheSize: Type.Integer({
       minimum: 0,
       maximum: 10_000_000,
@@ -234,6 +225,80 @@ export const ConfigSchema = Type.Object(
       description: 'How many verified credentials are kept in memory (0 turns the cache off).',
       flag: 'auth-cache-size',
       env: 'OPENCENTRAL_AUTH_CACHE_SIZE',
+    }),
+    bodyLimit: Type.Integer({
+      minimum: 1024,
+      maximum: 1024 * 1024 * 1024,
+      default: 4 * 1024 * 1024,
+      description:
+        'Largest request body accepted, in bytes (a larger one is answered 413). Device templates with their capability models can exceed 1 MiB.',
+      flag: 'body-limit',
+      env: 'OPENCENTRAL_BODY_LIMIT',
+    }),
+    trustProxy: Type.Array(Type.String({ pattern: '^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$' }), {
+      default: [],
+      description:
+        'Reverse proxies whose X-Forwarded-For is believed, so logs and limits see the client behind them: addresses or CIDRs (repeatable), or one whole number of hops. Empty (the default): the connecting address is the client.',
+      flag: 'trust-proxy',
+      env: 'OPENCENTRAL_TRUST_PROXY',
+    }),
+    rateLimit: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 0,
+      description:
+        'Requests per second each caller (API token, signed-in principal, or client address when unauthenticated) may make to /api; more are answered 429 with Retry-After. 0 (the default) turns limits off; 20 matches IoT Central\'s per-application rate.',
+      flag: 'rate-limit',
+      env: 'OPENCENTRAL_RATE_LIMIT',
+    }),
+    authFailureLimit: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 10,
+      description:
+        'Failed authentications (API 401s, wrong sign-in passwords) a client address may make per minute before it is locked out with a doubling back-off (up to 15 minutes). 0 turns the throttle off.',
+      flag: 'auth-failure-limit',
+      env: 'OPENCENTRAL_AUTH_FAILURE_LIMIT',
+    }),
+    redisUrl: Type.Optional(
+      Type.String({
+        pattern: '^rediss?://',
+        description:
+          'Redis connection URL (redis:// or rediss://); when set, nodes pass device commands and property changes through Redis pub/sub (instead of PostgreSQL LISTEN/NOTIFY), and rate-limit counters are kept there and shared by every node (otherwise in PostgreSQL, or in memory on SQLite).',
+        flag: 'redis-url',
+        env: 'OPENCENTRAL_REDIS_URL',
+      }),
+    ),
+    metrics: Type.Boolean({
+      default: false,
+      description:
+        'Collect Prometheus metrics and serve them at GET /metrics on the main port to callers holding metrics.read (Administrators).',
+      flag: 'metrics',
+      env: 'OPENCENTRAL_METRICS',
+    }),
+    metricsPort: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 65535,
+        description:
+          'Also serve GET /metrics without authentication on this port of the same interface (for a scraper on a private network); implies --metrics.',
+        flag: 'metrics-port',
+        env: 'OPENCENTRAL_METRICS_PORT',
+      }),
+    ),
+    logFormat: Type.Enum(['auto', 'json', 'pretty'], {
+      default: 'auto',
+      description:
+        'Log lines as JSON (for collectors) or pretty and coloured (for people); auto is pretty on a terminal, JSON otherwise.',
+      flag: 'log-format',
+      env: 'OPENCENTRAL_LOG_FORMAT',
+    }),
+    accessLog: Type.Boolean({
+      default: true,
+      description:
+        'Log one line per request at info: caller, method, route, status, duration, request id and client address (--no-access-log turns it off).',
+      flag: 'access-log',
+      env: 'OPENCENTRAL_ACCESS_LOG',
     }),
   },
   { additionalProperties: false },

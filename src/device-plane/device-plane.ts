@@ -25,6 +25,8 @@ export interface DevicePlane {
   links: LocalDeviceLinks
   /** This node in the cluster: reaches devices connected to other nodes (`services.deviceCommands.connections`). */
   cluster: DeviceCluster
+  /** Devices (and modules) with a live session on this node, for metrics. */
+  connectedDevices(): number
   close(): Promise<void>
 }
 
@@ -97,6 +99,7 @@ export async function startDevicePlane(
     mqttPort: tls.port,
     links,
     cluster,
+    connectedDevices: () => broker.connectedClients,
     async close() {
       if (closed) return
       closed = true

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify'
 import type { JWK as JsonWebKey } from 'jose'
 import type { Clock } from '../clock.js'
 import type { Config } from '../config/schema.js'
+import type { FailureThrottle } from '../operations/failure-throttle.js'
 import type { Store } from '../storage/store.js'
 import { artifactAdapterFactory, purgeExpiredArtifacts } from './artifact-adapter.js'
 import { isFirstPartyClient } from './clients.js'
@@ -25,7 +26,7 @@ export interface EmbeddedIdp {
   /** Public JWKS (current key and retired keys still valid for verification). Cheap: cached, reloaded when keys change (change feed). */
   publicKeys(): Promise<{ keys: JsonWebKey[] }>
   /** Fastify plugin serving the provider under /oidc (discovery at /oidc/.well-known/openid-configuration). */
-  readonly plugin: FastifyPluginAsync
+  readonly plugin: FastifyPluginAsync<{ signInThrottle?: FailureThrottle | null }>
   close(): Promise<void>
 }
 
@@ -86,8 +87,13 @@ export async function createEmbeddedIdp(
     tenantId: services.installation.tenantId,
     entraIssuers: [paths.issuer('v2'), paths.issuer('v1')],
     publicKeys,
-    plugin: async (app) => {
-      await app.register(interactionRoutes, { providers, accounts: services.accounts, publicUrl })
+    plugin: async (app, { signInThrottle = null }) => {
+      await app.register(interactionRoutes, {
+        providers,
+        accounts: services.accounts,
+        publicUrl,
+        throttle: signInThrottle,
+      })
       await app.register(providerMount, { providers, publicUrl })
       await app.register(entraRoutes, { paths, publicUrl, publicKeys, clients })
     },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, type InteractionResults } from 'oidc-provider'
+import { retryAfterSeconds, type FailureThrottle } from '../operations/failure-throttle.js'
 import type { AccountService } from './accounts.js'
 import { isFirstPartyClient } from './clients.js'
 import { IDP_PATH } from './constants.js'
@@ -14,6 +15,8 @@ interface Options {
   providers: ProviderHolder
   accounts: AccountService
   publicUrl: string
+  /** Locks out an address after repeated wrong passwords; null turns that off. */
+  throttle: FailureThrottle | null
 }
 
 interface SignInForm {
@@ -23,13 +26,15 @@ interface SignInForm {
 }
 
 const WRONG_CREDENTIALS = 'The email or the password is not right.'
+const TOO_MANY = (seconds: string) =>
+  `Too many failed sign-ins from your network. Try again in ${seconds} seconds.`
 
 /**
  * The interactions oidc-provider delegates to us (devInteractions is off): signing a person in
  * with their email and password, and consent, which first-party clients are given without asking.
  */
 export async function interactionRoutes(app: FastifyInstance, options: Options): Promise<void> {
-  const { providers, accounts, publicUrl } = options
+  const { providers, accounts, publicUrl, throttle } = options
   const publicOrigin = new URL(publicUrl).origin
   const path = `${IDP_PATH}/interaction/:uid`
 
@@ -159,10 +164,20 @@ export async function interactionRoutes(app: FastifyInstance, options: Options):
       }
       const email = typeof form.email === 'string' ? form.email : ''
       const password = typeof form.password === 'string' ? form.password : ''
+      const action = `${publicUrl}${IDP_PATH}/interaction/${interaction.uid}`
+      // Checked before the password, and by address only: the answer is the same for every account.
+      const wait = throttle?.lockedFor(request.ip) ?? 0
+      if (wait > 0) {
+        request.log.info({ uid: interaction.uid }, 'sign-in refused: address locked out')
+        const seconds = retryAfterSeconds(wait)
+        const name = await clientName(provider, interaction)
+        reply.header('retry-after', seconds)
+        return sendPage(reply, 429, signInPage({ action, clientName: name, email, error: TOO_MANY(seconds) }))
+      }
       const account = email && password ? await accounts.authenticate(email, password) : null
       if (!account) {
+        throttle?.fail(request.ip)
         request.log.info({ uid: interaction.uid }, 'sign-in refused: wrong email or password')
-        const action = `${publicUrl}${IDP_PATH}/interaction/${interaction.uid}`
         const name = await clientName(provider, interaction)
         return sendPage(
           reply,

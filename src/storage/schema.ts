@@ -5,6 +5,7 @@ import type { DeviceRelationshipTables } from './tables/device-relationships.js'
 import type { DpsOperationTables } from './tables/dps-operations.js'
 import type { FileUploadTables } from './tables/file-uploads.js'
 import type { JobTables } from './tables/jobs.js'
+import type { RateLimitTables } from './tables/rate-limits.js'
 import type { ProvisioningTables } from './tables/provisioning.js'
 import type { StoredKeyTables } from './tables/stored-keys.js'
 import type { AuditLogTables } from './tables/audit-log.js'
@@ -27,7 +28,8 @@ export interface Database
     DpsOperationTables,
     AuditLogTables,
     TelemetrySeriesTables,
-    DeviceConnectionTables {
+    DeviceConnectionTables,
+    RateLimitTables {
   application: ApplicationTable
   roles: RoleTable
   role_assignments: RoleAssignmentTable

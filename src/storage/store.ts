@@ -23,5 +23,7 @@ export interface Store {
    * connection queue, and synchronously).
    */
   read<Row>(query: CompiledQuery<Row>): Row[] | Promise<Row[]>
+  /** The connection pool's counts, for metrics; absent on engines without a pool. */
+  poolStats?(): { total: number; idle: number; waiting: number }
   close(): Promise<void>
 }

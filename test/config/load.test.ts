@@ -37,12 +37,57 @@ const DEFAULTS: Config = {
   headersTimeoutSeconds: 10,
   keepAliveTimeoutSeconds: 72,
   shutdownGraceSeconds: 10,
+  bodyLimit: 4 * 1024 * 1024,
+  trustProxy: [],
+  rateLimit: 0,
+  authFailureLimit: 10,
+  metrics: false,
+  logFormat: 'auto',
+  accessLog: true,
 }
 
 describe('loadConfig', () => {
   it('refuses a headers timeout longer than the request timeout', () => {
     const problems = problemsOf({ flags: { 'headers-timeout': '40', 'request-timeout': '20' } })
     assert.match(problems.join('\n'), /headersTimeoutSeconds \(40\) must not exceed requestTimeoutSeconds \(20\)/)
+  })
+
+  it('reads the operations settings from flags and the environment', () => {
+    const config = loadConfig({
+      flags: { 'trust-proxy': ['10.0.0.0/8', '::1'], 'rate-limit': '20' },
+      env: {
+        OPENCENTRAL_BODY_LIMIT: '8388608',
+        OPENCENTRAL_REDIS_URL: 'rediss://cache.example:6380',
+        OPENCENTRAL_METRICS_PORT: '9464',
+        OPENCENTRAL_LOG_FORMAT: 'json',
+        OPENCENTRAL_ACCESS_LOG: 'false',
+        OPENCENTRAL_AUTH_FAILURE_LIMIT: '0',
+      },
+    })
+    assert.deepEqual(config.trustProxy, ['10.0.0.0/8', '::1'])
+    assert.equal(config.rateLimit, 20)
+    assert.equal(config.bodyLimit, 8 * 1024 * 1024)
+    assert.equal(config.redisUrl, 'rediss://cache.example:6380')
+    assert.equal(config.metricsPort, 9464)
+    assert.equal(config.logFormat, 'json')
+    assert.equal(config.accessLog, false)
+    assert.equal(config.authFailureLimit, 0)
+    assert.deepEqual(loadConfig({ env: { OPENCENTRAL_TRUST_PROXY: '2' } }).trustProxy, ['2'])
+  })
+
+  it('refuses bad operations settings, naming each', () => {
+    const problems = problemsOf({
+      env: {
+        OPENCENTRAL_REDIS_URL: 'http://cache.example',
+        OPENCENTRAL_LOG_FORMAT: 'xml',
+        OPENCENTRAL_BODY_LIMIT: '10',
+        OPENCENTRAL_TRUST_PROXY: 'proxy.example',
+        OPENCENTRAL_RATE_LIMIT: '-1',
+      },
+    })
+    for (const key of ['redisUrl', 'logFormat', 'bodyLimit', 'trustProxy', 'rateLimit']) {
+      assert.ok(problems.some((p) => p.startsWith(`${key} `)), `${key} in ${problems.join('; ')}`)
+    }
   })
 
   it('gives the defaults when nothing is set', () => {
@@ -292,7 +337,7 @@ describe('loadConfig', () => {
   it('has a flag and an OPENCENTRAL_ environment variable for every setting', () => {
     assert.deepEqual(
       CONFIG_SOURCES.map((s) => s.key).sort(),
-      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey', 'deviceHostName', 'redisUrl'].sort(),
+      [...Object.keys(DEFAULTS), 'databaseUrl', 'publicUrl', 'trustFile', 'tlsCert', 'tlsKey', 'secretKey', 'deviceHostName', 'redisUrl', 'metricsPort'].sort(),
     )
     for (const source of CONFIG_SOURCES) {
       assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)

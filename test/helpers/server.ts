@@ -10,6 +10,7 @@ import { ROLE_IDS } from '../../src/authz/builtin-roles.js'
 import type { RoleAssignment } from '../../src/authz/policy.js'
 import { loadConfig } from '../../src/config/load.js'
 import type { Config } from '../../src/config/schema.js'
+import { REDACT } from '../../src/operations/log-options.js'
 import type { Dialect } from '../../src/storage/store.js'
 import { createTestDatabase } from './dialects.js'
 
@@ -98,13 +99,15 @@ export async function startServer(
       logLevel: 'info',
       // Never the default 8883: several servers run at once.
       mqttPort: 0,
+      // The suite makes many deliberate 401s from one loopback address; tests of the lockout turn it on.
+      authFailureLimit: 0,
       ...(database ? { databaseUrl: database.url } : {}),
       ...options.config,
     },
   })
   const logs: string[] = []
   const logger = pino(
-    { level: config.logLevel, redact: ['req.headers.authorization'] },
+    { level: config.logLevel, redact: REDACT },
     new Writable({
       write(chunk, _encoding, done) {
         logs.push(String(chunk))

@@ -15,6 +15,8 @@ export class IssuerUnavailable extends Error {
 /** Where the keys of one trusted issuer come from. */
 export interface IssuerKeys {
   readonly getKey: JWTVerifyGetKey
+  /** Whether tokens of this issuer can be verified now (for the readiness probe). */
+  usable(): boolean
   start(): void
   stop(): void
 }
@@ -46,6 +48,10 @@ export class RemoteIssuerKeys implements IssuerKeys {
       throw new IssuerUnavailable(`the issuer ${this.trust.issuer} has not been reached yet`)
     }
     return this.jwks(header, token)
+  }
+
+  usable(): boolean {
+    return this.jwks !== null
   }
 
   start(): void {
@@ -119,6 +125,10 @@ export class LocalIssuerKeys implements IssuerKeys {
     const jwks = await this.publicKeys()
     if (this.last?.jwks !== jwks) this.last = { jwks, getKey: createLocalJWKSet(jwks) }
     return this.last.getKey(header, token)
+  }
+
+  usable(): boolean {
+    return true
   }
 
   start(): void {}

@@ -46,6 +46,7 @@ export async function openPostgresStore(connectionString: string): Promise<Store
     async read<Row>(query: CompiledQuery<Row>): Promise<Row[]> {
       return (await db.executeQuery(query)).rows
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       await changes.close()
       await db.destroy()

@@ -16,6 +16,7 @@ import { tokenLifecycle } from './202612030005-token-lifecycle.js'
 import { auditLog } from './202612030006-audit-log.js'
 import { telemetrySeries } from './202612030002-telemetry-series.js'
 import { deviceConnections } from './202612030003-device-connections.js'
+import { rateLimits } from './202612030007-rate-limits.js'
 
 /** Every migration, by sortable name. New migrations are appended here. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
@@ -37,5 +38,6 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Record<string, Mi
     '202612030006-audit-log': auditLog(dialect),
     '202612030002-telemetry-series': telemetrySeries(dialect),
     '202612030003-device-connections': deviceConnections(dialect),
+    '202612030007-rate-limits': rateLimits(dialect),
   }
 }

@@ -1,0 +1,63 @@
+import fastifyRateLimit from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import type { Config } from '../config/schema.js'
+import { AppError } from '../errors/app-error.js'
+import type { Store } from '../storage/store.js'
+import { retryAfterSeconds } from './failure-throttle.js'
+import { PostgresRateLimitStore } from './postgres-rate-limit-store.js'
+
+/** Who a limit counts against: the credential when there is one, else the client address. */
+export function callerKey(request: FastifyRequest): string {
+  const principal = request.principal
+  if (!principal) return `address:${request.ip}`
+  return principal.type === 'apiToken' ? `token:${principal.id}` : `user:${principal.id}`
+}
+
+/** Where the counters live: Redis when configured, else PostgreSQL, else this process. */
+export type RateLimitBackend = 'redis' | 'postgres' | 'memory'
+
+export function rateLimitBackend(config: Pick<Config, 'redisUrl'>, store: Store): RateLimitBackend {
+  if (config.redisUrl) return 'redis'
+  return store.dialect === 'postgres' ? 'postgres' : 'memory'
+}
+
+/**
+ * Per-caller request limits on the routes of the scope it is registered in (the API), checked
+ * after authentication so a token's requests count against the token wherever they come from.
+ * A counter store that cannot be reached lets requests through (logged): limits protect the
+ * server, they are not access control.
+ */
+export const rateLimitPlugin = fp<{ config: Config; store: Store }>(
+  async (app: FastifyInstance, { config, store }) => {
+    const backend = rateLimitBackend(config, store)
+    const redis = backend === 'redis' ? new Redis(config.redisUrl as string, { lazyConnect: false }) : null
+    const postgres = backend === 'postgres' ? new PostgresRateLimitStore(store.db) : null
+    redis?.on('error', (error: Error) =>
+      app.log.warn({ err: { message: error.message } }, 'rate-limit counters in Redis unreachable'),
+    )
+    await app.register(fastifyRateLimit, {
+      global: true,
+      hook: 'onRequest',
+      max: config.rateLimit,
+      timeWindow: 1000,
+      keyGenerator: callerKey,
+      skipOnError: true,
+      nameSpace: 'opencentral-rate-',
+      ...(redis ? { redis } : {}),
+      // The plugin constructs its store; this one already exists (it holds the purge timer).
+      ...(postgres ? { store: function sharedStore() { return postgres } as never } : {}),
+      errorResponseBuilder: (_request, context) =>
+        new AppError(
+          'TooManyRequests',
+          `Too many requests: at most ${context.max} per second are allowed; retry after ${retryAfterSeconds(context.ttl)} seconds.`,
+          { headers: { 'retry-after': retryAfterSeconds(context.ttl) } },
+        ),
+    })
+    app.addHook('onClose', async () => {
+      postgres?.close()
+      await redis?.quit().catch(() => {})
+    })
+  },
+)
