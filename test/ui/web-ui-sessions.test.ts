@@ -120,6 +120,8 @@ for (const dialect of DIALECTS) {
       const { context, page } = await fresh()
       await signIn(page, 'otto@example.com')
       await page.goto(`${server.url}/device-templates`)
+      // The load goes to the issuer and back (prompt=none) before the page shows.
+      await page.getByRole('heading', { name: 'Device templates' }).waitFor()
       await page.reload()
       await page.getByRole('heading', { name: 'Device templates' }).waitFor()
       await page.getByRole('navigation').getByText('otto@example.com').waitFor()
