@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import Provider from 'oidc-provider'
+import { LoopbackServer } from './loopback.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -11,10 +11,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void
  * session, RP-initiated logout. Access tokens are JWTs for the requested resource and carry the
  * login name as `email`.
  */
-export class OidcTestIssuer {
-  private server: Server | null = null
+export class OidcTestIssuer extends LoopbackServer {
   private handler: Handler | null = null
-  private port = 0
 
   /** Listens first: the issuer URL (its port) must be known before the application trusts it. */
   static async listen(): Promise<OidcTestIssuer> {
@@ -24,7 +22,7 @@ export class OidcTestIssuer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`
+    return this.base
   }
 
   /** Starts answering as an issuer with the web application registered as `clientId`. */
@@ -41,6 +39,8 @@ export class OidcTestIssuer {
         },
       ],
       clientBasedCORS: () => true,
+      findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
+      ttl: { AccessToken: 3600, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
       features: {
         devInteractions: { enabled: true },
         resourceIndicators: {
@@ -63,21 +63,8 @@ export class OidcTestIssuer {
     this.handler = provider.callback() as unknown as Handler
   }
 
-  async up(): Promise<void> {
-    const server = createServer((req, res) => {
-      if (this.handler) return this.handler(req, res)
-      res.writeHead(503).end()
-    })
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve))
-    this.port = (server.address() as AddressInfo).port
-    this.server = server
-  }
-
-  /** Stops answering (connections refused) until up() again. */
-  async down(): Promise<void> {
-    const server = this.server
-    this.server = null
-    server?.closeAllConnections()
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
+    if (this.handler) return this.handler(request, response)
+    response.writeHead(503).end()
   }
 }

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { existsSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { UI_ASSET_DIR } from '../../src/http/ui/ui-assets.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { TestIssuer } from '../helpers/issuer.js'
 import { startServer, type TestServer } from '../helpers/server.js'
+import { writeTrustFile } from '../helpers/trust-file.js'
 
 // How the server serves the built application; what it does in a browser is test/ui's concern.
 const built = existsSync(`${UI_ASSET_DIR}index.html`)
@@ -99,17 +98,11 @@ describe(
     it('offers the external issuers configured for web sign-in, and lets the application reach them', async () => {
       const issuer = await TestIssuer.start()
       const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
-      const trustFile = path.join(mkdtempSync(path.join(tmpdir(), 'opencentral-trust-')), 'trust.json')
-      writeFileSync(
-        trustFile,
-        JSON.stringify({
-          issuers: [
-            { issuer: issuer.generic, webSignIn: { clientId: 'web', name: 'Keycloak' } },
-            { entraTenant: tenant, webSignIn: { clientId: 'entra-app', name: 'Contoso' } },
-            { issuer: `${issuer.base}/silent`, audiences: ['api://x'] },
-          ],
-        }),
-      )
+      const trustFile = writeTrustFile([
+        { issuer: issuer.generic, webSignIn: { clientId: 'web', name: 'Keycloak' } },
+        { entraTenant: tenant, webSignIn: { clientId: 'entra-app', name: 'Contoso' } },
+        { issuer: `${issuer.base}/silent`, audiences: ['api://x'] },
+      ])
       const withIssuers = await startServer(DIALECTS[0]!, { config: { trustFile }, entra: issuer.entra })
       try {
         const response = await fetch(`${withIssuers.url}/ui-config.json`)
@@ -142,11 +135,9 @@ describe(
     })
 
     it('refuses a trust file whose web sign-in lacks a client id', async () => {
-      const trustFile = path.join(mkdtempSync(path.join(tmpdir(), 'opencentral-trust-')), 'trust.json')
-      writeFileSync(
-        trustFile,
-        JSON.stringify({ issuers: [{ issuer: 'https://id.example.com', webSignIn: { name: 'X' } }] }),
-      )
+      const trustFile = writeTrustFile([
+        { issuer: 'https://id.example.com', webSignIn: { name: 'X' } },
+      ])
       await assert.rejects(
         startServer(DIALECTS[0]!, { config: { trustFile } }),
         /webSignIn/,

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { AccountService } from '../../src/idp/accounts.js'
 import { chromiumMissing, launchChromium } from '../helpers/chromium.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { OidcTestIssuer } from '../helpers/oidc-issuer.js'
+import { writeTrustFile } from '../helpers/trust-file.js'
 import { ROLE_IDS, startServer, TestClock, type TestServer } from '../helpers/server.js'
 
 const PASSWORD = 'correct horse battery staple'
@@ -75,20 +73,13 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       issuer = await OidcTestIssuer.listen()
-      const folder = mkdtempSync(path.join(tmpdir(), 'opencentral-trust-'))
-      const trustFile = path.join(folder, 'trust.json')
-      writeFileSync(
-        trustFile,
-        JSON.stringify({
-          issuers: [
-            {
-              issuer: issuer.url,
-              trustEmail: true,
-              webSignIn: { clientId: EXTERNAL_CLIENT, name: 'Test issuer' },
-            },
-          ],
-        }),
-      )
+      const trustFile = writeTrustFile([
+        {
+          issuer: issuer.url,
+          trustEmail: true,
+          webSignIn: { clientId: EXTERNAL_CLIENT, name: 'Test issuer' },
+        },
+      ])
       server = await startServer(dialect, { clock, config: { trustFile } })
       issuer.register(EXTERNAL_CLIENT, server.url, RESOURCE)
       browser = await launchChromium()
