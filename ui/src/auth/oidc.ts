@@ -57,15 +57,14 @@ async function settingsOf(issuer?: string): Promise<IssuerSettings> {
 
 async function discover(settings: IssuerSettings): Promise<Discovery> {
   const url = `${settings.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
+  const who = `${settings.name} (${settings.issuer})`
   let response: Response
   try {
     response = await fetch(url)
   } catch {
-    throw new Error(`${settings.name} (${settings.issuer}) cannot be reached right now. Try again shortly.`)
+    throw new Error(`${who} cannot be reached right now. Try again shortly.`)
   }
-  if (!response.ok) {
-    throw new Error(`${settings.name} (${settings.issuer}) answered ${response.status}. Try again shortly.`)
-  }
+  if (!response.ok) throw new Error(`${who} answered ${response.status}. Try again shortly.`)
   return (await response.json()) as Discovery
 }
 
@@ -105,7 +104,12 @@ export async function startSignIn(options: {
 }
 
 /** The answers of prompt=none that mean "no session here", not a fault (OpenID Connect Core 3.1.2.6). */
-const NO_SESSION = new Set(['login_required', 'interaction_required', 'consent_required', 'account_selection_required'])
+const NO_SESSION = new Set([
+  'login_required',
+  'interaction_required',
+  'consent_required',
+  'account_selection_required',
+])
 
 /**
  * Ends the sign-in on the callback page: checks the state, trades the code for an access token.
