@@ -50,6 +50,7 @@ import { systemClock, type Clock } from './clock.js'
 import { createEmbeddedIdp, type EmbeddedIdp } from './idp/embedded-idp.js'
 import { UI_CLIENT_ID } from './idp/constants.js'
 import { uiPlugin } from './http/ui/ui-plugin.js'
+import { uiSettings } from './http/ui/ui-settings.js'
 import { AccountService } from './idp/accounts.js'
 import { publicUrlOf } from './idp/public-url.js'
 import { FirstRunSetup } from './setup/first-run-setup.js'
@@ -199,6 +200,7 @@ export async function createApp(
     if (config.embeddedIdp) idp = await createEmbeddedIdp(store, config, clock, app.log)
     const embedded = idp
     // The embedded issuer under its own name and its two Entra-shaped names: one key source.
+    const external = externalIssuers(config, deps.entra)
     const issuers: TrustedIssuer[] = [
       ...(embedded
         ? [embedded.issuer, ...embedded.entraIssuers].map((issuer) => ({
@@ -206,7 +208,7 @@ export async function createApp(
             keys: new LocalIssuerKeys(() => embedded.publicKeys()),
           }))
         : []),
-      ...externalIssuers(config, deps.entra).map((trust) => ({
+      ...external.map((trust) => ({
         trust,
         keys: new RemoteIssuerKeys(
           { ...trust, discoveryUrl: trust.discoveryUrl as string },
@@ -300,11 +302,11 @@ export async function createApp(
       })
       await app.register(setupRoutes, { setup, publicUrl })
       await app.register(uiPlugin, {
-        settings: {
-          issuer: embedded.issuer,
-          clientId: UI_CLIENT_ID,
-          resource: config.audiences[0] as string,
-        },
+        settings: uiSettings(
+          { issuer: embedded.issuer, clientId: UI_CLIENT_ID },
+          config.audiences,
+          external,
+        ),
       })
     }
     await app.ready()

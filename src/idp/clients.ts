@@ -60,7 +60,7 @@ export function staticClients(publicUrl: string): ClientMetadata[] {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: [`${publicUrl}/ui/callback`],
-      post_logout_redirect_uris: [`${publicUrl}/ui/`],
+      post_logout_redirect_uris: [`${publicUrl}/ui/signed-out`],
     },
   ]
 }

@@ -133,10 +133,15 @@ export async function interactionRoutes(app: FastifyInstance, options: Options):
         })
       }
       const action = `${publicUrl}${IDP_PATH}/interaction/${interaction.uid}`
+      const hint = interaction.params.login_hint
       return sendPage(
         reply,
         200,
-        signInPage({ action, clientName: await clientName(provider, interaction) }),
+        signInPage({
+          action,
+          clientName: await clientName(provider, interaction),
+          ...(typeof hint === 'string' ? { email: hint } : {}),
+        }),
       )
     },
   )

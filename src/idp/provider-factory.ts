@@ -7,7 +7,7 @@ import { staticClients } from './clients.js'
 import { entraPaths } from './entra/entra-paths.js'
 import { ACCESS_TOKEN_TTL_SECONDS, IDP_PATH, UI_CLIENT_ID } from './constants.js'
 import type { Installation } from './installation.js'
-import { deviceFlowPages, renderError } from './provider-pages.js'
+import { deviceFlowPages, renderError, signOutPages } from './provider-pages.js'
 import { resourceIndicators } from './resource-server.js'
 import type { ServicePrincipalService } from './service-principals.js'
 import type { SigningKey } from './signing-keys.js'
@@ -68,8 +68,8 @@ export function buildProvider(deps: ProviderDependencies, keys: readonly Signing
       deviceFlow: { enabled: true, ...deviceFlowPages },
       resourceIndicators: { enabled: true, ...resourceIndicators(deps.audiences) },
       revocation: { enabled: true },
-      // Sign-out pages would need templates of their own; nothing signs people out yet.
-      rpInitiatedLogout: { enabled: false },
+      // The web application's Sign out ends the person's session here too (end_session_endpoint).
+      rpInitiatedLogout: { enabled: true, ...signOutPages },
     },
     extraTokenClaims: claims.extraTokenClaims,
     formats: { customizers: { jwt: claims.customizeJwt } },

@@ -1,7 +1,14 @@
 import type { IncomingMessage } from 'node:http'
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
-import { PAGE_HEADERS } from './views/html.js'
-import { confirmPage, messagePage, successPage, userCodePage } from './views/pages.js'
+import { PAGE_HEADERS, pageHeaders } from './views/html.js'
+import {
+  confirmPage,
+  messagePage,
+  SIGN_OUT_SCRIPT,
+  signOutPage,
+  successPage,
+  userCodePage,
+} from './views/pages.js'
 
 /**
  * The pages oidc-provider itself renders (device flow and errors), from our templates: no script,
@@ -73,4 +80,25 @@ export const deviceFlowPages: DeviceFlowPages = {
 export const renderError: NonNullable<Configuration['renderError']> = (ctx, out) => {
   const description = out.error_description ?? 'The request could not be completed.'
   send(ctx, messagePage('Something went wrong', `${description} (${out.error})`))
+}
+
+type SignOutPages = Required<
+  Pick<
+    NonNullable<NonNullable<Configuration['features']>['rpInitiatedLogout']>,
+    'logoutSource' | 'postLogoutSuccessSource'
+  >
+>
+
+/**
+ * RP-initiated logout: the provider's own page asks for a click and submits with an inline
+ * script; ours submits at once with a script allowed by its hash, ending the whole session.
+ */
+export const signOutPages: SignOutPages = {
+  logoutSource(ctx) {
+    ctx.set(pageHeaders(SIGN_OUT_SCRIPT) as Record<string, string>)
+    ctx.body = signOutPage({ action: ctx.oidc.urlFor('end_session_confirm'), xsrf: xsrfOf(ctx) })
+  },
+  postLogoutSuccessSource(ctx) {
+    send(ctx, messagePage('You are signed out', 'You can close this page.'))
+  },
 }

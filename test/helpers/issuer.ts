@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose'
 import type { EntraAuthorities } from '../../src/auth/bearer/issuer-trust.js'
+import { LoopbackServer } from './loopback.js'
 
 interface SigningKey {
   kid: string
@@ -32,10 +32,8 @@ export interface SignOptions {
  * for any other issuer: discovery documents, a JWKS endpoint, and tokens signed with jose.
  * It can rotate its keys, and go down and come back on the same port.
  */
-export class TestIssuer {
+export class TestIssuer extends LoopbackServer {
   readonly tenantId = randomUUID()
-  private server: Server | null = null
-  private port = 0
   private keys: SigningKey[] = []
   /** How often the JWKS was fetched. */
   jwksFetches = 0
@@ -51,10 +49,6 @@ export class TestIssuer {
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
     const kid = randomUUID()
     return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } }
-  }
-
-  get base(): string {
-    return `http://127.0.0.1:${this.port}`
   }
 
   /** A plain OIDC issuer (Keycloak-like). */
@@ -99,35 +93,22 @@ export class TestIssuer {
     return { issuer, jwks_uri: `${this.base}/keys`, token_endpoint: `${this.base}/token` }
   }
 
-  async up(): Promise<void> {
-    const server = createServer((request, response) => {
-      const path = new URL(request.url ?? '/', this.base).pathname
-      const send = (body: unknown) => {
-        response.writeHead(200, { 'content-type': 'application/json' })
-        response.end(JSON.stringify(body))
-      }
-      if (path === '/keys') {
-        this.jwksFetches++
-        return send({ keys: this.keys.map((k) => k.publicJwk) })
-      }
-      if (path === '/generic/.well-known/openid-configuration') return send(this.metadata(this.generic))
-      const v2 = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path)
-      if (v2) return send(this.metadata(this.entra.v2Issuer(v2[1] as string)))
-      const v1 = /^\/([^/]+)\/\.well-known\/openid-configuration$/.exec(path)
-      if (v1) return send(this.metadata(this.entra.v1Issuer(v1[1] as string)))
-      response.writeHead(404).end()
-    })
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve))
-    this.port = (server.address() as AddressInfo).port
-    this.server = server
-  }
-
-  /** Stops answering (connections refused) until up() again. */
-  async down(): Promise<void> {
-    const server = this.server
-    this.server = null
-    server?.closeAllConnections()
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
+    const path = new URL(request.url ?? '/', this.base).pathname
+    const send = (body: unknown) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(body))
+    }
+    if (path === '/keys') {
+      this.jwksFetches++
+      return send({ keys: this.keys.map((k) => k.publicJwk) })
+    }
+    if (path === '/generic/.well-known/openid-configuration') return send(this.metadata(this.generic))
+    const v2 = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path)
+    if (v2) return send(this.metadata(this.entra.v2Issuer(v2[1] as string)))
+    const v1 = /^\/([^/]+)\/\.well-known\/openid-configuration$/.exec(path)
+    if (v1) return send(this.metadata(this.entra.v1Issuer(v1[1] as string)))
+    response.writeHead(404).end()
   }
 
   async close(): Promise<void> {

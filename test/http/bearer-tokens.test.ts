@@ -1,30 +1,20 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose'
 import { DIALECTS } from '../helpers/dialects.js'
 import { TestIssuer } from '../helpers/issuer.js'
 import { expectError, ROLE_IDS, startServer, type TestServer } from '../helpers/server.js'
+import { writeTrustFile } from '../helpers/trust-file.js'
 
 const AUDIENCE = 'https://apps.azureiotcentral.com'
 
 /** A trust file for the generic issuer: email trusted, keys refetched without cooldown. */
 function trustFile(issuer: TestIssuer, extra: Record<string, unknown> = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'opencentral-trust-'))
-  const file = path.join(dir, 'trust.json')
-  writeFileSync(
-    file,
-    JSON.stringify({
-      issuers: [
-        { issuer: issuer.generic, trustEmail: true, keyRefetchCooldownSeconds: 0, ...extra },
-        { entraTenant: issuer.tenantId, keyRefetchCooldownSeconds: 0 },
-      ],
-    }),
-  )
-  return file
+  return writeTrustFile([
+    { issuer: issuer.generic, trustEmail: true, keyRefetchCooldownSeconds: 0, ...extra },
+    { entraTenant: issuer.tenantId, keyRefetchCooldownSeconds: 0 },
+  ])
 }
 
 const bearer = (token: string) => `Bearer ${token}`

@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test'
 import { UI_ASSET_DIR } from '../../src/http/ui/ui-assets.js'
 import { isClientRoute } from '../../src/http/ui/client-routes.js'
 import { DIALECTS } from '../helpers/dialects.js'
+import { TestIssuer } from '../helpers/issuer.js'
 import { startServer, type TestServer } from '../helpers/server.js'
+import { writeTrustFile } from '../helpers/trust-file.js'
 
 // How the server serves the built application; what it does in a browser is test/ui's concern.
 const built = existsSync(`${UI_ASSET_DIR}index.html`)
@@ -93,9 +95,15 @@ describe(
     it('tells the application which issuer, client and resource to sign in with', async () => {
       const response = await fetch(`${server.url}/ui-config.json`)
       assert.deepEqual(await response.json(), {
-        issuer: server.app.idp!.issuer,
-        clientId: 'opencentral-ui',
-        resource: 'https://apps.azureiotcentral.com',
+        issuers: [
+          {
+            issuer: server.app.idp!.issuer,
+            name: 'OpenCentral',
+            clientId: 'opencentral-ui',
+            scope: 'openid profile email',
+            resource: 'https://apps.azureiotcentral.com',
+          },
+        ],
       })
     })
 
@@ -104,6 +112,70 @@ describe(
       assert.equal(api.status, 404)
       assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'NotFound')
       assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404)
+    })
+
+    it('offers the external issuers configured for web sign-in, and lets the application reach them', async () => {
+      const issuer = await TestIssuer.start()
+      const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47'
+      const trustFile = writeTrustFile([
+        { issuer: issuer.generic, webSignIn: { clientId: 'web', name: 'Keycloak' } },
+        { entraTenant: tenant, webSignIn: { clientId: 'entra-app', name: 'Contoso' } },
+        { issuer: `${issuer.base}/silent`, audiences: ['api://x'] },
+      ])
+      const withIssuers = await startServer(DIALECTS[0]!, { config: { trustFile }, entra: issuer.entra })
+      try {
+        const response = await fetch(`${withIssuers.url}/ui-config.json`)
+        const { issuers } = (await response.json()) as { issuers: Record<string, string>[] }
+        assert.deepEqual(issuers.slice(1), [
+          {
+            issuer: issuer.generic,
+            name: 'Keycloak',
+            clientId: 'web',
+            scope: 'openid profile email',
+            resource: 'https://apps.azureiotcentral.com',
+          },
+          {
+            // Entra: the v2 endpoints, the resource named in the scope.
+            issuer: issuer.entra.v2Issuer(tenant),
+            name: 'Contoso',
+            clientId: 'entra-app',
+            scope: 'openid profile email https://apps.azureiotcentral.com/.default',
+          },
+        ])
+        const page = await fetch(`${withIssuers.url}/devices`, { headers: NAVIGATION })
+        assert.match(
+          page.headers.get('content-security-policy') ?? '',
+          new RegExp(`connect-src 'self' ${issuer.base.replace(/\./g, '\\.')};`),
+        )
+      } finally {
+        await withIssuers.close()
+        await issuer.close()
+      }
+    })
+
+    it('refuses a trust file whose web sign-in lacks a client id', async () => {
+      const trustFile = writeTrustFile([
+        { issuer: 'https://id.example.com', webSignIn: { name: 'X' } },
+      ])
+      await assert.rejects(
+        startServer(DIALECTS[0]!, { config: { trustFile } }),
+        /webSignIn/,
+      )
+    })
+
+    it('publishes an end-session endpoint that returns only to the application', async () => {
+      const discovery = (await (
+        await fetch(`${server.url}/oidc/.well-known/openid-configuration`)
+      ).json()) as { end_session_endpoint?: string }
+      assert.equal(discovery.end_session_endpoint, `${server.url}/oidc/session/end`)
+      const elsewhere = new URL(discovery.end_session_endpoint)
+      elsewhere.search = new URLSearchParams({
+        client_id: 'opencentral-ui',
+        post_logout_redirect_uri: 'https://evil.example.com/',
+      }).toString()
+      const refused = await fetch(elsewhere, { redirect: 'manual' })
+      assert.equal(refused.status, 400)
+      assert.match(await refused.text(), /post_logout_redirect_uri not registered/)
     })
 
     it('serves no application without the embedded issuer', async () => {

@@ -2,7 +2,8 @@ import { useEffect, useMemo, useState } from 'react'
 import { ApiClient, ApiError } from './api/client'
 import { mayAnywhere, mayApplicationWide } from './api/permissions'
 import type { Caller } from './api/types'
-import { useSession } from './auth/session'
+import { signOut } from './auth/oidc'
+import { renewSession, useSession } from './auth/session'
 import { displayNameOf } from './auth/token-claims'
 import { ErrorMessage } from './components/ErrorMessage'
 import { Navigation, pageFor } from './Navigation'
@@ -12,13 +13,14 @@ import { usePath } from './router'
 
 export function App() {
   const session = useSession()
-  if (session.status === 'signed-in') return <SignedIn accessToken={session.accessToken} />
-  if (session.status === 'finishing') return <p className="centered">Signing in…</p>
-  return <SignInPage error={session.status === 'failed' ? session.error : undefined} />
+  if (session.status === 'signed-in')
+    return <SignedIn accessToken={session.accessToken} issuer={session.issuer} />
+  if (session.status === 'starting') return <p className="centered">Signing in…</p>
+  return <SignInPage error={session.error} notice={session.notice} />
 }
 
-function SignedIn({ accessToken }: { accessToken: string }) {
-  const api = useMemo(() => new ApiClient(accessToken), [accessToken])
+function SignedIn({ accessToken, issuer }: { accessToken: string; issuer: string }) {
+  const api = useMemo(() => new ApiClient(accessToken, renewSession), [accessToken])
   const [caller, setCaller] = useState<Caller | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [path, navigate] = usePath()
@@ -41,6 +43,7 @@ function SignedIn({ accessToken }: { accessToken: string }) {
         navigate={navigate}
         may={may}
         who={displayNameOf(accessToken) ?? caller.principal.id}
+        onSignOut={() => void signOut(issuer)}
       />
       <main className="content">
         {page ? (

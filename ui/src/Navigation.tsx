@@ -130,12 +130,14 @@ export function Navigation({
   navigate,
   may,
   who,
+  onSignOut,
 }: {
   path: string
   navigate: (path: string) => void
   may: May
   /** Who is signed in, in words. */
   who: string
+  onSignOut: () => void
 }) {
   const allowed = allowedPages(may)
   const sections = (['Main', 'Administration'] as const).filter((section) =>
@@ -145,6 +147,9 @@ export function Navigation({
     <nav aria-label="Main">
       <p className="brand">OpenCentral</p>
       <p className="who">{who}</p>
+      <button type="button" className="sign-out" onClick={onSignOut}>
+        Sign out
+      </button>
       {sections.map((section) => (
         <div key={section}>
           {section === 'Administration' ? <h2 className="nav-section">Administration</h2> : null}

@@ -19,6 +19,18 @@ export interface IssuerTrust {
   defaultTenant: string
   /** Shortest time between two key-set fetches caused by unknown `kid`s. */
   keyRefetchCooldownSeconds: number
+  /** When set, the web application offers to sign people in with this issuer. */
+  webSignIn?: WebSignIn
+}
+
+/** The web application's registration at an external issuer (a public client: code + PKCE). */
+export interface WebSignIn {
+  /** The client id of the web application at that issuer (for Entra: the app registration). */
+  clientId: string
+  /** What the sign-in button names: "Sign in with <name>". */
+  name: string
+  /** The scopes asked for; by default `openid profile email` (plus `<audience>/.default` for Entra). */
+  scope?: string
 }
 
 /** Where Microsoft Entra ID's issuers and metadata live; tests point it at a loopback issuer. */
@@ -55,6 +67,16 @@ const TrustFileEntry = Type.Object(
     trustEmail: Type.Optional(Type.Boolean()),
     tenantId: Type.Optional(Type.String({ minLength: 1 })),
     keyRefetchCooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    webSignIn: Type.Optional(
+      Type.Object(
+        {
+          clientId: Type.String({ minLength: 1 }),
+          name: Type.String({ minLength: 1, maxLength: 64 }),
+          scope: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -93,6 +115,7 @@ function genericIssuer(issuer: string, entry: Partial<TrustFileEntry>, config: C
     defaultTenant: entry.tenantId ?? issuer,
     keyRefetchCooldownSeconds:
       entry.keyRefetchCooldownSeconds ?? DEFAULT_KEY_REFETCH_COOLDOWN_SECONDS,
+    ...(entry.webSignIn ? { webSignIn: entry.webSignIn } : {}),
   }
 }
 
@@ -113,9 +136,21 @@ function entraIssuers(
     keyRefetchCooldownSeconds:
       entry.keyRefetchCooldownSeconds ?? DEFAULT_KEY_REFETCH_COOLDOWN_SECONDS,
   }
+  // People sign in to the web application through the v2 endpoints; v1 tokens are still accepted.
+  const webSignIn = entry.webSignIn && {
+    ...entry.webSignIn,
+    scope:
+      entry.webSignIn.scope ??
+      `openid profile email ${(common.audiences[0] as string).replace(/\/$/, '')}/.default`,
+  }
   return [
     { issuer: entra.v1Issuer(tenantId), discoveryUrl: entra.v1Discovery(tenantId), ...common },
-    { issuer: entra.v2Issuer(tenantId), discoveryUrl: entra.v2Discovery(tenantId), ...common },
+    {
+      issuer: entra.v2Issuer(tenantId),
+      discoveryUrl: entra.v2Discovery(tenantId),
+      ...common,
+      ...(webSignIn ? { webSignIn } : {}),
+    },
   ]
 }
 

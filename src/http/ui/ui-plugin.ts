@@ -1,16 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { AppError } from '../../errors/app-error.js'
 import { UiAssets, type Asset } from './ui-assets.js'
-import { UI_HEADERS } from './security-headers.js'
+import { uiHeaders } from './security-headers.js'
+import { issuerOrigins, type UiSettings } from './ui-settings.js'
 import { isClientRoute } from './client-routes.js'
-
-export interface UiSettings {
-  /** The issuer the application signs people in with. */
-  issuer: string
-  clientId: string
-  /** The resource (audience) its access tokens are for. */
-  resource: string
-}
 
 /** First path segments that belong to the server (or to tools probing it), never to a page. */
 const SERVER_SEGMENTS = new Set([
@@ -57,6 +50,7 @@ export async function uiPlugin(
   app: FastifyInstance,
   { settings, assets = new UiAssets() }: { settings: UiSettings; assets?: UiAssets },
 ): Promise<void> {
+  const UI_HEADERS = uiHeaders(issuerOrigins(settings))
   const send = (reply: FastifyReply, asset: Asset, cache: string) =>
     reply
       .headers(UI_HEADERS)

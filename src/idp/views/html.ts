@@ -46,24 +46,34 @@ button.secondary{background:none;color:#4a4f58;margin-top:8px}
 .code{font-family:ui-monospace,monospace;font-size:1.6em;letter-spacing:.1em;text-align:center}
 `
 
-/** Pages carry no script at all; the one stylesheet is allowed by its hash. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`,
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ')
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`
 
-export const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  // Not no-referrer: with it Chromium sends `Origin: null` on form posts, which the login-CSRF check refuses.
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
+/** Pages carry no script, except one fixed script a page may name (allowed by its hash). */
+function contentSecurityPolicy(script?: string): string {
+  return [
+    "default-src 'none'",
+    `style-src ${sha256(STYLE)}`,
+    ...(script ? [`script-src ${sha256(script)}`] : []),
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ')
 }
+
+/** The headers of a page; `script` is the text of the one inline script it runs, if any. */
+export function pageHeaders(script?: string): Readonly<Record<string, string>> {
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': contentSecurityPolicy(script),
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    // Not no-referrer: with it Chromium sends `Origin: null` on form posts, which the login-CSRF check refuses.
+    'referrer-policy': 'same-origin',
+    'cache-control': 'no-store',
+  }
+}
+
+export const PAGE_HEADERS = pageHeaders()
 
 /**
  * Built outside the page template: the CSP hash covers the element's exact text, and a formatter
@@ -71,8 +81,8 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
  */
 const STYLE_ELEMENT = new Html(`<style>${STYLE}</style>`)
 
-/** A whole page around `body`. */
-export function page(title: string, body: Html): string {
+/** A whole page around `body`, with `script` (fixed text, allowed by its hash) at its end. */
+export function page(title: string, body: Html, script?: string): string {
   return html`<!DOCTYPE html>
     <html lang="en">
       <head>
@@ -86,6 +96,7 @@ export function page(title: string, body: Html): string {
           <h1>${title}</h1>
           ${body}
         </main>
+        ${script ? new Html(`<script>${script}</script>`) : ''}
       </body>
     </html> `.markup
 }

@@ -111,3 +111,20 @@ export function successPage(clientName: string): string {
 export function messagePage(title: string, message: string): string {
   return page(title, html`<p>${message}</p>`)
 }
+
+/** Submits the sign-out form at once; the button stays for a browser that runs no script. */
+export const SIGN_OUT_SCRIPT = "document.getElementById('sign-out').submit()"
+
+/** Ending the issuer's session (RP-initiated logout): a form posted to the issuer itself. */
+export function signOutPage(form: { action: string; xsrf: string }): string {
+  return page(
+    'Signing out',
+    html`<p>Signing you out of OpenCentral…</p>
+      <form id="sign-out" method="post" action="${form.action}">
+        <input type="hidden" name="xsrf" value="${form.xsrf}" />
+        <input type="hidden" name="logout" value="yes" />
+        <button type="submit">Sign out</button>
+      </form>`,
+    SIGN_OUT_SCRIPT,
+  )
+}

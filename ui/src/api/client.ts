@@ -14,7 +14,14 @@ export class ApiError extends Error {
 
 /** Calls the REST API with the bearer token, exactly as any other client would. */
 export class ApiClient {
-  constructor(private readonly accessToken: string) {}
+  /**
+   * `onUnauthorized` runs when the API refuses the token (expired, or its issuer's keys changed):
+   * it may renew the session; true when it did (the page is going away).
+   */
+  constructor(
+    private readonly accessToken: string,
+    private readonly onUnauthorized: () => boolean = () => false,
+  ) {}
 
   async call<T>(
     method: string,
@@ -33,6 +40,7 @@ export class ApiClient {
     })
     const text = await response.text()
     const parsed = text ? JSON.parse(text) : undefined
+    if (response.status === 401) this.onUnauthorized()
     if (!response.ok) {
       const error = parsed?.error
       throw new ApiError(

@@ -1,18 +1,32 @@
-import { useState } from 'react'
-import { startSignIn } from '../auth/oidc'
+import { useEffect, useState } from 'react'
+import { issuers, startSignIn, type IssuerSettings } from '../auth/oidc'
+import { currentPlace } from '../auth/session'
 import { ErrorMessage } from '../components/ErrorMessage'
 
-export function SignInPage({ error }: { error?: unknown }) {
+/** Signed out: one button per issuer (the embedded one first), and why the person is here. */
+export function SignInPage({ error, notice }: { error?: unknown; notice?: string | undefined }) {
   const [failure, setFailure] = useState<unknown>(error ?? null)
-  const returnTo = location.pathname === '/' ? '/devices' : location.pathname
+  const [choices, setChoices] = useState<IssuerSettings[] | null>(null)
+  useEffect(() => {
+    issuers().then(setChoices, setFailure)
+  }, [])
+  const signIn = (issuer: string) => {
+    setFailure(null)
+    startSignIn({ returnTo: currentPlace(), issuer }).catch(setFailure)
+  }
   return (
     <main className="centered">
       <h1>OpenCentral</h1>
+      {notice ? <p role="status">{notice}</p> : null}
       <p>Sign in to manage devices, API tokens, users and roles.</p>
       <ErrorMessage error={failure} />
-      <button type="button" onClick={() => startSignIn(returnTo).catch(setFailure)}>
-        Sign in
-      </button>
+      {(choices ?? []).map((choice, index) => (
+        <p key={choice.issuer}>
+          <button type="button" onClick={() => signIn(choice.issuer)}>
+            {index === 0 ? 'Sign in' : `Sign in with ${choice.name}`}
+          </button>
+        </p>
+      ))}
     </main>
   )
 }
