@@ -16,6 +16,7 @@ describe('opencentral backup (SQLite)', () => {
   before(async () => {
     // A store made by the CLI, then a writer that keeps its changes in the write-ahead log, as a
     // running server does between checkpoints.
+    expectExit(await runCli(['init', '--data', data.dir]), 0)
     expectExit(await runCli(['token', 'create', 'first', '--role', 'Administrator', '--data', data.dir]), 0)
     writer = new SqliteDatabase(path.join(data.dir, SQLITE_FILE_NAME))
     writer.pragma('journal_mode = WAL')
