@@ -67,7 +67,7 @@ import { trustProxyOption } from './operations/client-address.js'
 import { FailureThrottle } from './operations/failure-throttle.js'
 import { healthRoutes } from './operations/health-routes.js'
 import { createLogger } from './operations/log-options.js'
-import { addDeviceMetrics, createMetrics, requestMetricsPlugin } from './operations/metrics.js'
+import { addDeviceMetrics, addTokenExpiryMetrics, createMetrics, requestMetricsPlugin } from './operations/metrics.js'
 import { metricsRoute, startMetricsServer } from './operations/metrics-routes.js'
 import { rateLimitPlugin } from './operations/rate-limits.js'
 
@@ -320,6 +320,7 @@ export async function createApp(
     housekeeping.expiryWarnings.start()
     services.deviceTelemetry.retention.start(app.log)
     if (registry) addDeviceMetrics(registry, devicePlane.connectedDevices)
+    if (registry) addTokenExpiryMetrics(registry, () => housekeeping.expiryWarnings.expiringSoon)
     const metricsServer =
       registry && config.metricsPort !== undefined
         ? await startMetricsServer(registry, config.metricsPort, config.host)

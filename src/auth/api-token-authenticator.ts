@@ -41,7 +41,7 @@ export class ApiTokenAuthenticator {
     private readonly clock: Clock,
     cacheSize: number,
   ) {
-    this.cache = new BoundedCache(cacheSize)
+    this.cache = new BoundedCache(cacheSize, 'apiTokens')
     store.changes.subscribe((topic, id) => {
       if (topic === null || id === null) this.cache.clear()
       else if (topic === 'apiToken') this.cache.delete(id)

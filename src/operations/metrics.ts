@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { cacheStatistics } from '../auth/bounded-cache.js'
 import type { Store } from '../storage/store.js'
 
 /** Why an authentication was refused, read from the challenge the error handler wrote. */
@@ -33,6 +34,42 @@ export function createMetrics(store: Store): Registry {
     registers: [registry],
     collect() {
       this.set(store.changes.sync() ? 1 : 0)
+    },
+  })
+  const lagMs = store.changes.lagMs?.bind(store.changes)
+  if (lagMs) {
+    new Gauge({
+      name: 'opencentral_change_feed_lag_seconds',
+      help: 'How late a change made on another node is heard here (the change feed heartbeat round trip); absent while disconnected.',
+      registers: [registry],
+      collect() {
+        this.reset()
+        const lag = lagMs()
+        if (lag !== null) this.set(lag / 1000)
+      },
+    })
+  }
+  new Counter({
+    name: 'opencentral_auth_cache_lookups_total',
+    help: 'Lookups in the authentication caches (apiTokens, bearerTokens, bearerPrincipals), by result.',
+    labelNames: ['cache', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const cache of cacheStatistics()) {
+        this.inc({ cache: cache.name, result: 'hit' }, cache.hits)
+        this.inc({ cache: cache.name, result: 'miss' }, cache.misses)
+      }
+    },
+  })
+  new Gauge({
+    name: 'opencentral_auth_cache_entries',
+    help: 'Entries held by each authentication cache.',
+    labelNames: ['cache'],
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const cache of cacheStatistics()) this.set({ cache: cache.name }, cache.size)
     },
   })
   if (store.poolStats) {
@@ -99,6 +136,20 @@ export function addDeviceMetrics(registry: Registry, connectedDevices: () => num
     registers: [registry],
     collect() {
       this.set(connectedDevices())
+    },
+  })
+}
+
+/** API tokens expiring within the warning window, as of the last hourly check. */
+export function addTokenExpiryMetrics(registry: Registry, expiringSoon: () => number | null): void {
+  new Gauge({
+    name: 'opencentral_api_tokens_expiring_soon',
+    help: 'API tokens that expire within 14 days, as of the last hourly check (absent before the first).',
+    registers: [registry],
+    collect() {
+      this.reset()
+      const count = expiringSoon()
+      if (count !== null) this.set(count)
     },
   })
 }

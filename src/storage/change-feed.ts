@@ -14,6 +14,11 @@ export interface ChangeFeed {
    * (e.g. the PostgreSQL listener is disconnected): callers must then bypass their cache.
    */
   sync(): boolean
+  /**
+   * How late a change made elsewhere is heard here, in ms, where the feed can tell (PostgreSQL:
+   * its heartbeat's round trip); null while it cannot (disconnected). Absent: no other nodes.
+   */
+  lagMs?(): number | null
   /** Announces a committed change, here at once and to the other nodes. */
   publish(topic: ChangeTopic, id: string): Promise<void>
   subscribe(listener: ChangeListener): void

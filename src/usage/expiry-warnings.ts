@@ -21,6 +21,8 @@ interface Log {
 export class ExpiryWarnings {
   private readonly timer = new Periodic(() => this.check(), FIRST_CHECK_DELAY_MS, CHECK_INTERVAL_MS)
   private readonly warnedAt = new Map<string, number>()
+  /** How many tokens expired soon at the last check (the metric reads it); null before the first. */
+  expiringSoon: number | null = null
 
   constructor(
     private readonly store: Store,
@@ -41,8 +43,10 @@ export class ExpiryWarnings {
     const now = this.clock()
     const warned: string[] = []
     try {
+      let expiring = 0
       for (const token of await apiTokenRepository.list(this.store.db)) {
         if (!isExpiringSoon(token.expires_at_ms, now)) continue
+        expiring++
         const last = this.warnedAt.get(token.id)
         if (last !== undefined && now - last < DAY_MS) continue
         this.warnedAt.set(token.id, now)
@@ -53,6 +57,7 @@ export class ExpiryWarnings {
         )
         warned.push(token.id)
       }
+      this.expiringSoon = expiring
     } catch (error) {
       this.log.error({ err: error }, 'could not check API token expiries')
     }

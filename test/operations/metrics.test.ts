@@ -49,6 +49,56 @@ for (const dialect of DIALECTS) {
     })
   })
 
+  describe(`Prometheus metrics of caches, the change feed and expiring tokens (${dialect})`, () => {
+    let server: TestServer
+    before(async () => {
+      server = await startServer(dialect, { config: { metrics: true } })
+    })
+    after(async () => server?.close())
+
+    const metrics = async () => {
+      const response = await server.request('GET', '/metrics', { query: NO_VERSION })
+      assert.equal(response.status, 200, response.text)
+      return response.text
+    }
+    const lookups = (text: string, result: 'hit' | 'miss'): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`opencentral_auth_cache_lookups_total{cache="apiTokens",result="${result}"}`))
+      return line ? Number(line.split(' ').pop()) : 0
+    }
+
+    it('counts API-token cache hits and misses as requests use the cache', async () => {
+      const token = await server.createToken('metrics-cache-probe', [ROLE_IDS.operator])
+      const before = await metrics()
+      await server.request('GET', '/api/devices', { auth: token })
+      await server.request('GET', '/api/devices', { auth: token })
+      await server.request('GET', '/api/devices', { auth: token })
+      const after = await metrics()
+      assert.ok(lookups(after, 'miss') >= lookups(before, 'miss') + 1, 'the first use misses')
+      assert.ok(lookups(after, 'hit') >= lookups(before, 'hit') + 2, 'the next uses hit')
+      assert.match(after, /opencentral_auth_cache_entries\{cache="apiTokens"\} [1-9]/)
+    })
+
+    it('reports the change feed lag where other nodes exist (PostgreSQL), and not on SQLite', async () => {
+      const text = await metrics()
+      if (dialect === 'postgres') {
+        // The heartbeat runs every 200 ms: the first round trip is there within a second.
+        let lag = text
+        for (let i = 0; i < 20 && !/opencentral_change_feed_lag_seconds \d/.test(lag); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          lag = await metrics()
+        }
+        assert.match(lag, /opencentral_change_feed_lag_seconds \d+(\.\d+)?(e-\d+)?\n/)
+      } else assert.ok(!text.includes('opencentral_change_feed_lag_seconds '))
+    })
+
+    it('counts API tokens expiring within 14 days after the expiry check', async () => {
+      const soon = new Date(server.clock.now + 3 * 86_400_000).toISOString()
+      await server.createToken('metrics-expiring', [ROLE_IDS.operator], soon)
+      await server.app.housekeeping.expiryWarnings.check()
+      assert.match(await metrics(), /opencentral_api_tokens_expiring_soon [1-9]/)
+    })
+  })
+
   describe(`Prometheus metrics on a port of their own (${dialect})`, () => {
     let server: TestServer
     let metricsUrl: string

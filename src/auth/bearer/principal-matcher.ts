@@ -44,7 +44,7 @@ export class PrincipalMatcher {
     private readonly resolvePermissions: PermissionResolver,
     cacheSize: number,
   ) {
-    this.memberships = new BoundedCache(cacheSize)
+    this.memberships = new BoundedCache(cacheSize, 'bearerPrincipals')
     store.changes.subscribe((topic) => {
       if (topic === null || topic === 'user') this.memberships.clear()
     })

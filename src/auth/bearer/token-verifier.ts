@@ -52,7 +52,7 @@ export class TokenVerifier {
     this.issuers = new Map(
       issuers.map((i) => [i.trust.issuer, { ...i, signatures: new SignatureChecks(i.trust) }]),
     )
-    this.verified = new BoundedCache(cacheSize)
+    this.verified = new BoundedCache(cacheSize, 'bearerTokens')
   }
 
   get trusted(): readonly TrustedIssuer[] {

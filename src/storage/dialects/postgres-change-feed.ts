@@ -36,6 +36,8 @@ export class PostgresChangeFeed implements ChangeFeed {
   private readonly heartbeatChannel = `${CHANNEL}_${randomBytes(8).toString('hex')}`
   private client: pg.Client | null = null
   private healthy = false
+  /** How long the last heartbeat took to come back, in ms; null before the first. */
+  private lastRoundTripMs: number | null = null
   /** When the heartbeat awaiting its echo was sent; null when none is awaited. */
   private sentAt: number | null = null
   private closed = false
@@ -88,6 +90,7 @@ export class PostgresChangeFeed implements ChangeFeed {
 
   /** The connection delivered: trust it again, dropping whatever was cached while it was doubted. */
   private heard(): void {
+    if (this.sentAt !== null) this.lastRoundTripMs = performance.now() - this.sentAt
     this.sentAt = null
     if (this.healthy) return
     this.listeners.emit(null, null)
@@ -133,6 +136,13 @@ export class PostgresChangeFeed implements ChangeFeed {
   }
 
   /** Checks the clock too: an echo overdue is distrusted at once, before any timer has run. */
+  /** The last heartbeat's round trip through the channel: how late a change is heard here. */
+  lagMs(): number | null {
+    if (!this.healthy) return null
+    const waiting = this.sentAt === null ? 0 : performance.now() - this.sentAt
+    return Math.max(this.lastRoundTripMs ?? 0, waiting)
+  }
+
   sync(): boolean {
     return this.healthy && (this.sentAt === null || performance.now() - this.sentAt <= SILENCE_MS)
   }
