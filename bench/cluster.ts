@@ -20,7 +20,7 @@ const DEVICE_PATH = '/api/devices/bench-device'
 async function startNode(databaseUrl: string, children: ChildProcess[]): Promise<string> {
   const port = await freePort()
   children.push(
-    startProcess([process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), '--database', databaseUrl, '--log-level', 'warn', '--no-embedded-idp']),
+    startProcess([process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), '--mqtt-port', '0', '--database', databaseUrl, '--log-level', 'warn', '--no-embedded-idp']),
   )
   const base = `http://127.0.0.1:${port}`
   // A minute: a busy machine starts a node slowly, and the bench must not give up on it.

@@ -60,7 +60,7 @@ const cliIn = (storeArgs: string[]) => (...args: string[]) =>
 async function startOpenCentral(storeArgs: string[], trustFile: string, spObject: string, tenantId: string, children: ChildProcess[]) {
   const port = await freePort()
   const process_ = startProcess(
-    pinned(0, [process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), ...storeArgs, '--log-level', 'warn', '--trust-file', trustFile, '--no-embedded-idp']),
+    pinned(0, [process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), '--mqtt-port', '0', ...storeArgs, '--log-level', 'warn', '--trust-file', trustFile, '--no-embedded-idp']),
   )
   children.push(process_)
   const base = `http://127.0.0.1:${port}`

@@ -23,6 +23,7 @@ export async function startNodes(
     overrides: {
       dataDir,
       logLevel: 'silent',
+      mqttPort: 0,
       embeddedIdp: false,
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     },

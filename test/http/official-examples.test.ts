@@ -858,14 +858,19 @@ for (const dialect of DIALECTS) {
               ])),
             ]),
           })
-          // Two devices of that model in the job's group: with no device connection they fail,
-          // which gives jobs_rerun its failed devices.
+          // Two devices of that model in the job's group (their desired property is written), and
+          // one of another template, which fails: that gives jobs_rerun its failed device.
           for (const id of ['legacy-1', 'legacy-2']) {
             await must(`device ${id}`, 'PUT', `/devices/${id}`, { displayName: id, template: target })
           }
+          await ensureTemplate(THERMOSTAT_TEMPLATE_ID)
+          await must('device legacy-other', 'PUT', '/devices/legacy-other', {
+            displayName: 'legacy-other',
+            template: THERMOSTAT_TEMPLATE_ID,
+          })
           await ensureDeviceGroup(
             (bodyOf('jobs_create') as { group: string }).group,
-            `SELECT * FROM devices WHERE $template = "${target}"`,
+            `SELECT * FROM devices WHERE $template = "${target}" OR $template = "${THERMOSTAT_TEMPLATE_ID}"`,
           )
         },
       },

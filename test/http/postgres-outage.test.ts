@@ -22,6 +22,9 @@ interface Answer {
   at: number
 }
 
+/** Numbers the tokens the load creates, across runs: a token id is created once. */
+let tokensMade = 0
+
 /** Keeps reads and writes in flight on every node until stopped; records every answer. */
 function load(cluster: Cluster, token: string) {
   const answers: Answer[] = []
@@ -33,7 +36,7 @@ function load(cluster: Cluster, token: string) {
       const write = n++ % 2 === 0
       const sent = Date.now()
       const target = write
-        ? `${url}/api/apiTokens/load-${node}-${n}?${API}`
+        ? `${url}/api/apiTokens/load-${node}-${++tokensMade}?${API}`
         : `${url}/api/devices?${API}`
       try {
         const response = await fetch(target, {
