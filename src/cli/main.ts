@@ -5,7 +5,7 @@ import { AppError } from '../errors/app-error.js'
 import type { Command } from './command.js'
 import { processOutput, UsageError, type Output } from './output.js'
 
-const STORE_OPTIONS = { data: {}, database: {} }
+const STORE_OPTIONS = { data: {}, database: {}, config: {} }
 const SERVER_OPTIONS: NonNullable<Command['options']> = Object.fromEntries(
   CONFIG_SOURCES.flatMap((s): [string, { repeatable?: boolean; switch?: boolean }][] =>
     s.kind === 'switch'
@@ -14,7 +14,7 @@ const SERVER_OPTIONS: NonNullable<Command['options']> = Object.fromEntries(
           [`no-${s.flag}`, { switch: true }],
         ]
       : [[s.flag, s.kind === 'list' ? { repeatable: true } : {}]],
-  ),
+  ).concat([['config', {}]]),
 )
 
 // Commands are loaded when run: `token list` need not load the HTTP server.
@@ -138,7 +138,7 @@ export const COMMANDS: Command[] = [
     usage: 'cert create [--host <name>] [--host …] [--data ./data] [--json]',
     description:
       'Make a development certificate authority and a server certificate for loopback names under <data>/tls.',
-    options: { data: {}, host: { repeatable: true } },
+    options: { data: {}, config: {}, host: { repeatable: true } },
     switches: ['json'],
     run: async (context) => (await import('./commands/cert-create.js')).certCreate(context),
   },
