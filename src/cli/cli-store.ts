@@ -5,7 +5,7 @@ import type { Output } from './output.js'
 
 /** How to name the store a command works on; said whenever a command cannot find it. */
 const HOW_TO_NAME_A_STORE =
-  "Name the server's store with --data <folder> or OPENCENTRAL_DATA (SQLite), or --database <postgres-url> or OPENCENTRAL_DATABASE_URL (PostgreSQL), as the server was started with; to make a new store there, run 'opencentral init' with the same option."
+  "Name the server's store with --data <folder> or OPENCENTRAL_DATA (SQLite), or --database <postgres-url> or OPENCENTRAL_DATABASE_URL (PostgreSQL), as the server was started with, or put \"dataDir\" or \"databaseUrl\" in ./opencentral.json (or the file named by --config <file> or OPENCENTRAL_CONFIG); to make a new store there, run 'opencentral init' with the same option."
 
 /**
  * Opens the store a command works on, saying which one on stderr (stdout stays the command's

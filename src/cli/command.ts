@@ -19,7 +19,9 @@ export interface Command {
   usage: string
   description: string
   /** Flags taking a value; `repeatable` ones may be given several times. */
-  options?: Record<string, { repeatable?: boolean; switch?: boolean }>
+  options?: Record<string, { repeatable?: boolean; switch?: boolean; short?: string }>
   switches?: string[]
+  /** What a flag means in this command, where src/cli/option-help.ts says something else. */
+  optionHelp?: Record<string, string>
   run(context: CommandContext): Promise<number>
 }

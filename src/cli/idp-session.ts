@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js'
+import { cliConfig } from './cli-config.js'
 import type { Config } from '../config/schema.js'
 import { systemClock } from '../clock.js'
 import { createIdpServices, type IdpServices } from '../idp/idp-services.js'
@@ -17,7 +17,7 @@ export async function withIdp<T>(
   output: Output,
   work: (idp: IdpServices, store: Store, config: Config) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig({ flags, env })
+  const config = cliConfig(flags, env)
   const store = await openCliStore(config, output)
   try {
     await createServices(store, config, systemClock)

@@ -3,9 +3,13 @@ import { ConfigError } from '../config/load.js'
 import { CONFIG_SOURCES } from '../config/schema.js'
 import { AppError } from '../errors/app-error.js'
 import type { Command } from './command.js'
+import { closest, editDistance } from '../config/closest.js'
+import { checkDataOptions, DATA_OPTIONS } from './data-output.js'
+import { OPTION_HELP, SETTING_HELP } from './option-help.js'
 import { processOutput, UsageError, type Output } from './output.js'
+import { packageVersion } from './version.js'
 
-const STORE_OPTIONS = { data: {}, database: {} }
+const STORE_OPTIONS = { data: {}, database: {}, config: {} }
 const SERVER_OPTIONS: NonNullable<Command['options']> = Object.fromEntries(
   CONFIG_SOURCES.flatMap((s): [string, { repeatable?: boolean; switch?: boolean }][] =>
     s.kind === 'switch'
@@ -14,7 +18,7 @@ const SERVER_OPTIONS: NonNullable<Command['options']> = Object.fromEntries(
           [`no-${s.flag}`, { switch: true }],
         ]
       : [[s.flag, s.kind === 'list' ? { repeatable: true } : {}]],
-  ),
+  ).concat([['config', {}]]),
 )
 
 // Commands are loaded when run: `token list` need not load the HTTP server.
@@ -25,6 +29,7 @@ export const COMMANDS: Command[] = [
       'start [--port 8080] [--host 127.0.0.1] [--data ./data] [--database <postgres-url>] [--public-url <url>] [--tls-dev | --tls-cert <file> --tls-key <file>]',
     description: 'Run the server (every flag also has an OPENCENTRAL_* environment variable).',
     options: SERVER_OPTIONS,
+    optionHelp: SETTING_HELP,
     run: async (context) => (await import('./commands/start.js')).start(context),
   },
   {
@@ -46,17 +51,17 @@ export const COMMANDS: Command[] = [
   {
     words: ['token', 'create'],
     usage:
-      'token create <tokenId> --role <role id or name>[:<organization id>] [--role …] [--expiry <ISO date> | --expires-in <30d|12h|90m>] [--description <text>] [--json]',
+      'token create <tokenId> --role <role id or name>[:<organization id>] [--role …] [--expiry <ISO date> | --expires-in <30d|12h|90m>] [--description <text>] [--json | -o json|table|tsv] [--query token]',
     description: 'Create an API token directly in the store; prints its value (once) on stdout.',
-    options: { ...STORE_OPTIONS, role: { repeatable: true }, expiry: {}, 'expires-in': {}, description: {} },
+    options: { ...STORE_OPTIONS, ...DATA_OPTIONS, role: { repeatable: true }, expiry: {}, 'expires-in': {}, description: {} },
     switches: ['json'],
     run: async (context) => (await import('./commands/token-create.js')).tokenCreate(context),
   },
   {
     words: ['token', 'list'],
-    usage: 'token list [--json]',
+    usage: 'token list [--json | -o json|table|tsv] [--query <field>]',
     description: 'List API tokens (never their values).',
-    options: STORE_OPTIONS,
+    options: { ...STORE_OPTIONS, ...DATA_OPTIONS },
     switches: ['json'],
     run: async (context) => (await import('./commands/token-list.js')).tokenList(context),
   },
@@ -70,10 +75,10 @@ export const COMMANDS: Command[] = [
   {
     words: ['audit'],
     usage:
-      'audit [--from <ISO date>] [--to <ISO date>] [--actor <token or user id>] [--action <e.g. apiToken.create>] [--limit 100] [--json]',
+      'audit [--from <ISO date>] [--to <ISO date>] [--actor <token or user id>] [--action <e.g. apiToken.create>] [--limit 100] [--json | -o json|table|tsv] [--query [].<field>]',
     description:
       'List audit log records, newest first (who changed what, when, from where, and refused requests), read from the store.',
-    options: { ...STORE_OPTIONS, from: {}, to: {}, actor: {}, action: {}, limit: {} },
+    options: { ...STORE_OPTIONS, ...DATA_OPTIONS, from: {}, to: {}, actor: {}, action: {}, limit: {} },
     switches: ['json'],
     run: async (context) => (await import('./commands/audit-list.js')).auditList(context),
   },
@@ -121,6 +126,7 @@ export const COMMANDS: Command[] = [
       duration: {},
     },
     switches: ['direct'],
+    optionHelp: { group: 'Enrollment group whose key derives the device keys (default SAS-IoT-Devices).' },
     run: async (context) => (await import('./commands/devices-simulate.js')).devicesSimulate(context),
   },
   {
@@ -138,7 +144,8 @@ export const COMMANDS: Command[] = [
     usage: 'cert create [--host <name>] [--host …] [--data ./data] [--json]',
     description:
       'Make a development certificate authority and a server certificate for loopback names under <data>/tls.',
-    options: { data: {}, host: { repeatable: true } },
+    options: { data: {}, config: {}, host: { repeatable: true } },
+    optionHelp: { host: 'DNS name or address the server certificate is for (repeatable; default the loopback names).' },
     switches: ['json'],
     run: async (context) => (await import('./commands/cert-create.js')).certCreate(context),
   },
@@ -153,9 +160,9 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['role', 'list'],
-    usage: 'role list [--json]',
+    usage: 'role list [--json | -o json|table|tsv] [--query <field>]',
     description: 'List the roles and their ids.',
-    options: STORE_OPTIONS,
+    options: { ...STORE_OPTIONS, ...DATA_OPTIONS },
     switches: ['json'],
     run: async (context) => (await import('./commands/role-list.js')).roleList(context),
   },
@@ -170,9 +177,9 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['idp', 'sp', 'list'],
-    usage: 'idp sp list [--json]',
+    usage: 'idp sp list [--json | -o json|table|tsv] [--query <field>]',
     description: 'List service principals (never their passwords).',
-    options: STORE_OPTIONS,
+    options: { ...STORE_OPTIONS, ...DATA_OPTIONS },
     switches: ['json'],
     run: async (context) => (await import('./commands/idp-sp-list.js')).idpSpList(context),
   },
@@ -194,9 +201,9 @@ export const COMMANDS: Command[] = [
   },
   {
     words: ['idp', 'user', 'list'],
-    usage: 'idp user list [--json]',
+    usage: 'idp user list [--json | -o json|table|tsv] [--query <field>]',
     description: 'List the people of the embedded identity provider.',
-    options: STORE_OPTIONS,
+    options: { ...STORE_OPTIONS, ...DATA_OPTIONS },
     switches: ['json'],
     run: async (context) => (await import('./commands/idp-user-list.js')).idpUserList(context),
   },
@@ -235,10 +242,10 @@ export const COMMANDS: Command[] = [
   {
     words: ['account', 'get-access-token'],
     usage:
-      'account get-access-token --resource <r> [--server <url>] [--client-id <appId> --client-secret <secret>]',
+      'account get-access-token --resource <r> [--server <url>] [--client-id <appId> [--client-secret - | <secret>]] [-o json|table|tsv] [--query accessToken]',
     description:
       'Print an access token as az account get-access-token does: for a service principal, or for the person signed in with login.',
-    options: { server: {}, resource: {}, 'client-id': {}, 'client-secret': {} },
+    options: { server: {}, resource: {}, 'client-id': {}, 'client-secret': {}, ...DATA_OPTIONS },
     run: async (context) =>
       (await import('./commands/account-get-access-token.js')).accountGetAccessToken(context),
   },
@@ -250,8 +257,9 @@ function help(output: Output): void {
     output.out(`  opencentral ${command.usage}`)
     output.out(`      ${command.description}`)
   }
+  output.out("\nRun 'opencentral <command> --help' for all of a command's options; 'opencentral --version' prints the version.")
   output.out(
-    "\nStore options of every command: --data <dir> (SQLite, default ./data, from the current folder) or --database <postgres-url>, or OPENCENTRAL_DATA / OPENCENTRAL_DATABASE_URL. Each command names the store it used on stderr; only start and init make a new one.",
+    "\nStore options of every command: --data <dir> (SQLite, default ./data, from the current folder) or --database <postgres-url>, or OPENCENTRAL_DATA / OPENCENTRAL_DATABASE_URL, or dataDir / databaseUrl in ./opencentral.json (or the file of --config / OPENCENTRAL_CONFIG). Each command names the store it used on stderr; only start and init make a new one.",
   )
 }
 
@@ -265,23 +273,31 @@ export async function runCli(
     help(output)
     return argv.length === 0 ? 2 : 0
   }
+  if (argv[0] === '--version') {
+    output.out(packageVersion())
+    return 0
+  }
   const command = COMMANDS.find((c) => c.words.every((word, i) => argv[i] === word))
   if (!command) {
-    output.err(
-      `opencentral: unknown command '${argv.slice(0, 2).join(' ')}'. Run 'opencentral help'.`,
-    )
+    output.err(`opencentral: unknown command '${argv.slice(0, 2).join(' ')}'.${suggestCommand(argv)} Run 'opencentral help'.`)
     return 2
   }
+  const rest = argv.slice(command.words.length)
+  const end = rest.indexOf('--')
+  if ((end === -1 ? rest : rest.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')) {
+    commandHelp(command, output)
+    return 0
+  }
   try {
-    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {}
+    const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {}
     for (const [name, spec] of Object.entries(command.options ?? {})) {
       options[name] = spec.switch
         ? { type: 'boolean' }
-        : { type: 'string', ...(spec.repeatable ? { multiple: true } : {}) }
+        : { type: 'string', ...(spec.repeatable ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) }
     }
     for (const name of command.switches ?? []) options[name] = { type: 'boolean' }
     const parsed = parseArgs({
-      args: argv.slice(command.words.length),
+      args: rest,
       options,
       allowPositionals: true,
       strict: true,
@@ -299,6 +315,7 @@ export async function runCli(
       else if (Array.isArray(value)) lists[name] = value.map(String)
       else if (typeof value === 'string') flags[name] = value
     }
+    checkDataOptions(flags)
     return await command.run({ args: parsed.positionals, flags, lists, switches, env, output })
   } catch (error) {
     return report(error, command, output)
@@ -306,6 +323,14 @@ export async function runCli(
 }
 
 function report(error: unknown, command: Command, output: Output): number {
+  const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message ?? '')?.[1]
+  if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const near = closest(unknown.replace(/^-+/, ''), optionNames(command))
+    output.err(`opencentral: unknown option '${unknown}'.${near ? ` Did you mean --${near}?` : ''}`)
+    output.err(`Usage: opencentral ${command.usage}`)
+    output.err(`Run 'opencentral ${command.words.join(' ')} --help' for all options.`)
+    return 2
+  }
   if (
     error instanceof UsageError ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
@@ -324,4 +349,52 @@ function report(error: unknown, command: Command, output: Output): number {
   }
   output.err(`opencentral: ${error instanceof Error ? error.message : String(error)}`)
   return 1
+}
+
+function optionNames(command: Command): string[] {
+  return [...Object.keys(command.options ?? {}), ...(command.switches ?? []), 'help']
+}
+
+/** " Did you mean 'opencentral token list'?" for the command whose words are nearest those given. */
+function suggestCommand(argv: string[]): string {
+  let best: Command | undefined
+  let bestDistance = Infinity
+  for (const command of COMMANDS) {
+    const given = argv.slice(0, command.words.length).join(' ')
+    const words = command.words.join(' ')
+    const near = closest(given, [words])
+    if (near === undefined) continue
+    const distance = editDistance(given, words)
+    if (distance < bestDistance) {
+      best = command
+      bestDistance = distance
+    }
+  }
+  if (best) return ` Did you mean 'opencentral ${best.words.join(' ')}'?`
+  // A mistyped group word ('tokn list'): name the group's commands.
+  const group = closest(argv[0] ?? '', [...new Set(COMMANDS.map((c) => c.words[0] as string))])
+  if (group === undefined) return ''
+  const members = COMMANDS.filter((c) => c.words[0] === group).map((c) => `'opencentral ${c.words.join(' ')}'`)
+  return ` Did you mean ${members.join(' or ')}?`
+}
+
+/** `opencentral <command> --help`: usage, what it does, and every option with its meaning. */
+function commandHelp(command: Command, output: Output): void {
+  output.out(`Usage: opencentral ${command.usage}\n`)
+  output.out(`${command.description}\n`)
+  output.out('Options:')
+  const rows: [string, string][] = []
+  for (const [name, spec] of Object.entries(command.options ?? {})) {
+    const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.switch ? '' : ' <value>'}${spec.repeatable ? ' …' : ''}`
+    rows.push([flag, optionDescription(command, name)])
+  }
+  for (const name of command.switches ?? []) rows.push([`--${name}`, optionDescription(command, name)])
+  rows.push(['-h, --help', 'Print this help.'])
+  const width = Math.max(...rows.map(([flag]) => flag.length))
+  for (const [flag, text] of rows) output.out(`  ${flag.padEnd(width)}  ${text}`)
+}
+
+/** What a flag of a command means; every flag has a text (a test holds every command to it). */
+export function optionDescription(command: Command, name: string): string {
+  return command.optionHelp?.[name] ?? OPTION_HELP[name] ?? ''
 }

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/load.js'
+import { cliConfig } from './cli-config.js'
 import type { Config } from '../config/schema.js'
 import { createServices, type Services } from '../services/index.js'
 import { systemClock } from '../clock.js'
@@ -16,7 +16,7 @@ export async function withServices<T>(
   output: Output,
   work: (services: Services, config: Config) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig({ flags, env })
+  const config = cliConfig(flags, env)
   const store = await openCliStore(config, output)
   try {
     const services = await createServices(store, config, systemClock)

@@ -1,4 +1,5 @@
 import { Value } from 'typebox/value'
+import { closest } from './closest.js'
 import { CONFIG_SOURCES, ConfigSchema, type Config } from './schema.js'
 
 /** A configuration that failed validation; its message lists every problem by name. */
@@ -17,12 +18,34 @@ export interface ConfigInput {
   flags?: Record<string, string | readonly string[] | undefined>
   /** The environment; the only place in the server that reads it. */
   env?: Record<string, string | undefined>
+  /** A configuration file already read (src/config/file.ts): below flags and environment. */
+  file?: ConfigFileValues
   /** Values set in code (tests); they win over flags and environment. */
   overrides?: Partial<Config>
 }
 
+/** The parsed JSON of a configuration file and where it was read, for messages. */
+export interface ConfigFileValues {
+  path: string
+  values: Record<string, unknown>
+}
+
+/** JSON type each schema type needs in a file: no "8080" for a port, as flags and variables must be text. */
+function fileTypeProblem(schemaType: string | undefined, value: unknown): string | undefined {
+  const ok =
+    schemaType === 'integer' ? Number.isInteger(value)
+    : schemaType === 'boolean' ? typeof value === 'boolean'
+    : schemaType === 'array' ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+    : typeof value === 'string'
+  if (ok) return undefined
+  return schemaType === 'integer' ? 'must be a whole number'
+    : schemaType === 'boolean' ? 'must be true or false'
+    : schemaType === 'array' ? 'must be a list of strings'
+    : 'must be a string'
+}
+
 /**
- * Builds the configuration from flags, then environment, then defaults; validates all of it at
+ * Builds the configuration from flags, then environment, then the configuration file, then defaults; validates all of it at
  * once and returns a frozen object. Throws `ConfigError` naming each bad value and where it came from.
  */
 export function loadConfig(input: ConfigInput = {}): Config {
@@ -30,6 +53,19 @@ export function loadConfig(input: ConfigInput = {}): Config {
   const env = input.env ?? {}
   const raw: Record<string, unknown> = {}
   const origin: Record<string, string> = {}
+  const file = input.file
+  const fileProblems: string[] = []
+  for (const [key, value] of Object.entries(file?.values ?? {})) {
+    const source = CONFIG_SOURCES.find((s) => s.key === key)
+    const where = `${key} (${file?.path})`
+    if (!source) {
+      const near = closest(key, CONFIG_SOURCES.map((s) => s.key))
+      fileProblems.push(`${where}: is not a configuration setting${near ? ` (did you mean ${near}?)` : ''}`)
+      continue
+    }
+    const problem = fileTypeProblem((ConfigSchema.properties[source.key] as { type?: string }).type, value)
+    if (problem) fileProblems.push(`${where}: ${problem} (got ${JSON.stringify(value)})`)
+  }
   for (const source of CONFIG_SOURCES) {
     const fromFlag = flags[source.flag]
     const fromEnv = env[source.env]
@@ -40,8 +76,12 @@ export function loadConfig(input: ConfigInput = {}): Config {
       raw[source.key] =
         source.kind === 'list' ? fromEnv.split(',').map((item) => item.trim()).filter(Boolean) : fromEnv
       origin[source.key] = source.env
+    } else if (file && Object.hasOwn(file.values, source.key)) {
+      raw[source.key] = file.values[source.key]
+      origin[source.key] = file.path
     }
   }
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems)
   Object.assign(raw, input.overrides ?? {})
   // Convert() would round "8080.5" and read "" as 0: whole numbers are checked as text first.
   const notWhole = CONFIG_SOURCES.filter(

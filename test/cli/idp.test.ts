@@ -42,10 +42,10 @@ for (const dialect of DIALECTS) {
     let server: RunningServer
     let home: string
 
-    const cli = (args: string[], options: { input?: string } = {}) =>
+    const cli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
       runCli([...args, ...(args[0] === 'idp' ? storeFlags : [])], {
         ...options,
-        env: { OPENCENTRAL_HOME: home },
+        env: { OPENCENTRAL_HOME: home, ...options.env },
       })
     /** `account get-access-token` against the running server, with these extra flags. */
     const getToken = (...extra: string[]) =>
@@ -188,6 +188,32 @@ for (const dialect of DIALECTS) {
       expectExit(await cli(['idp', 'sp', 'delete', 'build-bot']), 1)
       const gone = await appToken(bot.appId!, bot.password!)
       expectExit(gone, 1)
+    })
+
+    it('account get-access-token takes the secret from standard input or AZURE_CLIENT_SECRET, and prints one field as az -o tsv --query does', async () => {
+      const bot = JSON.parse((await cli(['idp', 'sp', 'create', 'quiet-bot', '--json'])).stdout) as Record<string, string>
+      const fromStdin = await cli(
+        ['account', 'get-access-token', '--server', server.url, '--resource', RESOURCE, '--client-id', bot.appId!, '--client-secret', '-', '--query', 'accessToken', '-o', 'tsv'],
+        { input: `${bot.password}\n` },
+      )
+      expectExit(fromStdin, 0)
+      assert.match(fromStdin.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/)
+      assert.equal((await verify(fromStdin.stdout.trim())).payload.oid, bot.objectId)
+
+      const fromEnv = await cli(
+        ['account', 'get-access-token', '--server', server.url, '--resource', RESOURCE, '--client-id', bot.appId!, '--output', 'tsv', '--query', 'tokenType'],
+        { env: { AZURE_CLIENT_SECRET: bot.password! } },
+      )
+      expectExit(fromEnv, 0)
+      assert.equal(fromEnv.stdout, 'Bearer\n')
+
+      const noSecret = await cli(['account', 'get-access-token', '--server', server.url, '--client-id', bot.appId!])
+      expectExit(noSecret, 2)
+      assert.match(noSecret.stderr, /AZURE_CLIENT_SECRET/)
+      const deepQuery = await cli(['account', 'get-access-token', '--server', server.url, '--query', 'a.b'])
+      expectExit(deepQuery, 2)
+      assert.match(deepQuery.stderr, /not full JMESPath/)
+      expectExit(await cli(['idp', 'sp', 'delete', 'quiet-bot']), 0)
     })
 
     it('sp create --cert registers a certificate credential whose key signs client assertions; --end-date ends a password', async () => {

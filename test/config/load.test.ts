@@ -2,6 +2,10 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ConfigError, loadConfig } from '../../src/config/load.js'
 import { CONFIG_SOURCES, type Config } from '../../src/config/schema.js'
+import { readConfigFile } from '../../src/config/file.js'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** Runs `loadConfig` expecting a ConfigError, and returns its problems. */
 function problemsOf(input: Parameters<typeof loadConfig>[0]): string[] {
@@ -342,6 +346,59 @@ describe('loadConfig', () => {
     for (const source of CONFIG_SOURCES) {
       assert.match(source.flag, /^[a-z]+(-[a-z]+)*$/)
       assert.match(source.env, /^OPENCENTRAL_[A-Z_]+$/)
+    }
+  })
+})
+
+describe('configuration file', () => {
+  const file = (values: Record<string, unknown>) => ({ path: '/etc/oc/opencentral.json', values })
+
+  it('takes its values below flags and environment, above defaults', () => {
+    const values = { port: 9000, host: '0.0.0.0', trustIssuers: ['https://issuer.example'], migrate: false }
+    const fromFile = loadConfig({ file: file(values) })
+    assert.equal(fromFile.port, 9000)
+    assert.equal(fromFile.host, '0.0.0.0')
+    assert.deepEqual(fromFile.trustIssuers, ['https://issuer.example'])
+    assert.equal(fromFile.migrate, false)
+    const both = loadConfig({ file: file(values), env: { OPENCENTRAL_PORT: '9100', OPENCENTRAL_HOST: '::1' }, flags: { port: '9200' } })
+    assert.equal(both.port, 9200)
+    assert.equal(both.host, '::1')
+    assert.equal(both.tokenMaxDays, 730)
+  })
+
+  it('refuses unknown keys and values of the wrong JSON type, naming the file and key', () => {
+    const problems = problemsOf({ file: file({ prot: 1, port: '8080', migrate: 'no', audiences: 'x' }) })
+    assert.deepEqual(problems, [
+      'prot (/etc/oc/opencentral.json): is not a configuration setting (did you mean port?)',
+      'port (/etc/oc/opencentral.json): must be a whole number (got "8080")',
+      'migrate (/etc/oc/opencentral.json): must be true or false (got "no")',
+      'audiences (/etc/oc/opencentral.json): must be a list of strings (got "x")',
+    ])
+  })
+
+  it('refuses a value out of range naming the file', () => {
+    const problems = problemsOf({ file: file({ port: 70000 }) })
+    assert.match(problems.join('\n'), /^port \(\/etc\/oc\/opencentral\.json\): .*70000/)
+  })
+
+  it('reads ./opencentral.json when present, a named file always, and refuses a readable secretKey', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oc-config-'))
+    try {
+      assert.equal(readConfigFile(undefined, {}, dir), undefined)
+      assert.throws(() => readConfigFile('missing.json', {}, dir), /missing\.json \(--config\): cannot read/)
+      assert.throws(() => readConfigFile(undefined, { OPENCENTRAL_CONFIG: 'gone.json' }, dir), /gone\.json \(OPENCENTRAL_CONFIG\)/)
+      writeFileSync(join(dir, 'opencentral.json'), '{"dataDir": "./store"}')
+      assert.deepEqual(readConfigFile(undefined, {}, dir)?.values, { dataDir: './store' })
+      writeFileSync(join(dir, 'bad.json'), '{"dataDir": ')
+      assert.throws(() => readConfigFile('bad.json', {}, dir), /bad\.json: is not valid JSON/)
+      const secret = join(dir, 'secret.json')
+      writeFileSync(secret, JSON.stringify({ secretKey: 'k'.repeat(32) }))
+      chmodSync(secret, 0o644)
+      assert.throws(() => readConfigFile('secret.json', {}, dir), /secretKey .*others can read it .*chmod 600/)
+      chmodSync(secret, 0o600)
+      assert.equal(loadConfig({ file: readConfigFile('secret.json', {}, dir) }).secretKey, 'k'.repeat(32))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -1,11 +1,13 @@
 import type { CommandContext } from '../command.js'
+import { printData } from '../data-output.js'
 import { table, UsageError } from '../output.js'
 import { withServices } from '../store-session.js'
 import type { AuditLogView } from '../../services/audit-log.service.js'
 
 const PAGE = 100
 
-export async function auditList({ args, flags, switches, env, output }: CommandContext) {
+export async function auditList(context: CommandContext) {
+  const { args, flags, env, output } = context
   if (args.length > 0) throw new UsageError('audit takes no arguments')
   const limit = flags.limit === undefined ? PAGE : Number(flags.limit)
   if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
@@ -20,11 +22,7 @@ export async function auditList({ args, flags, switches, env, output }: CommandC
       records.push(...page.items)
       after = page.next
     } while (after !== null && records.length < limit)
-    if (switches.has('json')) {
-      output.out(JSON.stringify(records))
-      return 0
-    }
-    table(
+    printData(context, records, () => table(
       output,
       ['TIME', 'ACTOR', 'ACTION', 'TARGET', 'FROM', 'OUTCOME', 'COUNT'],
       records.map((r) => [
@@ -36,7 +34,7 @@ export async function auditList({ args, flags, switches, env, output }: CommandC
         r.status === undefined ? r.outcome : `${r.outcome} (${r.status})`,
         String(r.count),
       ]),
-    )
+    ))
     return 0
   })
 }

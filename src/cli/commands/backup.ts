@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3'
 import { existsSync, renameSync, rmSync } from 'node:fs'
 import path from 'node:path'
-import { loadConfig } from '../../config/load.js'
+import { cliConfig } from '../cli-config.js'
 import { SECRET_KEY_FILE } from '../../secrets/secret-box.js'
 import { SQLITE_FILE_NAME } from '../../storage/dialects/sqlite.js'
 import type { CommandContext } from '../command.js'
@@ -14,7 +14,7 @@ import { UsageError } from '../output.js'
  */
 export async function backup({ args, flags, env, switches, output }: CommandContext) {
   if (args.length !== 1) throw new UsageError('backup takes one argument: the file to write')
-  const config = loadConfig({ flags, env })
+  const config = cliConfig(flags, env)
   if (config.databaseUrl !== undefined) {
     throw new UsageError(
       'backup copies the embedded SQLite store; for PostgreSQL use its own tools (pg_dump, or pg_basebackup for a whole server)',

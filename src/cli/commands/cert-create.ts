@@ -1,10 +1,10 @@
 import path from 'node:path'
-import { loadConfig } from '../../config/load.js'
+import { cliConfig } from '../cli-config.js'
 import { createDevCertificates } from '../../tls/dev-certificates.js'
 import type { CommandContext } from '../command.js'
 
 export async function certCreate({ flags, lists, switches, env, output }: CommandContext) {
-  const config = loadConfig({ flags: { data: flags.data }, env })
+  const config = cliConfig({ data: flags.data, config: flags.config }, env)
   const hosts = lists.host ?? []
   const paths = await createDevCertificates(config.dataDir, hosts)
   const ca = path.resolve(paths.caCert)

@@ -2,6 +2,7 @@ import { deriveDeviceKey, symmetricKeyProblem } from '../../provisioning/keys.js
 import type { CommandContext } from '../command.js'
 import { UsageError } from '../output.js'
 import { withServices } from '../store-session.js'
+import { secretInput } from '../secret-input.js'
 
 /**
  * `devices compute-key`: a device's key under a symmetric-key enrollment group, as
@@ -10,7 +11,7 @@ import { withServices } from '../store-session.js'
 export async function devicesComputeKey({ args, flags, env, output }: CommandContext) {
   if (args.length > 0) throw new UsageError('devices compute-key takes no positional arguments')
   const deviceId = flags['device-id']
-  const primaryKey = flags['primary-key']
+  const primaryKey = await secretInput(flags['primary-key'], undefined)
   const group = flags.group
   if (!deviceId) throw new UsageError('--device-id is required')
   if ((primaryKey === undefined) === (group === undefined)) {

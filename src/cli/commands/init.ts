@@ -1,5 +1,5 @@
 import { systemClock } from '../../clock.js'
-import { loadConfig } from '../../config/load.js'
+import { cliConfig } from '../cli-config.js'
 import { createServices } from '../../services/index.js'
 import { StoreNotFound } from '../../storage/open-store.js'
 import { openCliStore } from '../cli-store.js'
@@ -7,7 +7,7 @@ import type { CommandContext } from '../command.js'
 
 /** Makes a new store where the options point (the one command besides `start` that may). */
 export async function init({ flags, env, output }: CommandContext): Promise<number> {
-  const config = loadConfig({ flags, env })
+  const config = cliConfig(flags, env)
   let created = false
   const store = await openCliStore(config, output, { schema: 'check', create: false }).catch(
     async (error: unknown) => {

@@ -1,10 +1,10 @@
-import { loadConfig } from '../../config/load.js'
+import { cliConfig } from '../cli-config.js'
 import { openCliStore } from '../cli-store.js'
 import type { CommandContext } from '../command.js'
 
 /** Brings an existing store's schema up to date with this version. */
 export async function migrate({ flags, env, output }: CommandContext): Promise<number> {
-  const config = loadConfig({ flags, env })
+  const config = cliConfig(flags, env)
   let applied: string[] = []
   const store = await openCliStore(config, output, {
     schema: 'migrate',

@@ -1,10 +1,12 @@
+import { printData } from '../data-output.js'
 import { UsageError, type Output } from '../output.js'
 import { expiryIn } from '../relative-expiry.js'
 import { parseRoleSpecs } from '../role-specs.js'
 import { withServices } from '../store-session.js'
 import type { CommandContext } from '../command.js'
 
-export async function tokenCreate({ args, flags, lists, switches, env, output }: CommandContext) {
+export async function tokenCreate(context: CommandContext) {
+  const { args, flags, lists, env, output } = context
   const [tokenId] = args
   if (!tokenId || args.length > 1) throw new UsageError('token create takes exactly one token id')
   const roleNames = lists.role ?? []
@@ -20,7 +22,7 @@ export async function tokenCreate({ args, flags, lists, switches, env, output }:
       expiry,
       description: flags.description,
     })
-    report(output, created, switches.has('json'))
+    printData(context, created, () => report(output, created))
     return 0
   })
 }
@@ -28,12 +30,7 @@ export async function tokenCreate({ args, flags, lists, switches, env, output }:
 function report(
   output: Output,
   created: { id: string; expiry: string; token: string; roles: { role: string }[] },
-  json: boolean,
 ): void {
-  if (json) {
-    output.out(JSON.stringify(created))
-    return
-  }
   output.err(`Created API token '${created.id}', valid until ${created.expiry}.`)
   output.err('Copy its value now: it is shown only once.')
   output.out(created.token)
