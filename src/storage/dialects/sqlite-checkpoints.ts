@@ -17,6 +17,9 @@ const MIN_WAL_BYTES = 1 << 20
  */
 export class WalCheckpoints {
   private readonly worker: Worker
+  /** Set once the thread has ended, however it ended. */
+  private ended = false
+  private stopping: Promise<void> | null = null
 
   constructor(file: string) {
     // The worker's file sits beside this one: .ts under the test runner, .js once built.
@@ -24,15 +27,23 @@ export class WalCheckpoints {
     this.worker = new Worker(entry, {
       workerData: { file, intervalMs: INTERVAL_MS, minWalBytes: MIN_WAL_BYTES },
     })
+    this.worker.once('exit', () => (this.ended = true))
     this.worker.unref()
   }
 
-  /** Closes the worker's connection and waits for the thread to end. */
-  async stop(): Promise<void> {
-    const exited = once(this.worker, 'exit')
-    // Held while it ends: an unreferenced thread would let the process leave before 'exit'.
-    this.worker.ref()
-    this.worker.postMessage('stop')
-    await exited
+  /**
+   * Closes the worker's connection and waits for the thread to end. Idempotent: a store closed
+   * twice (or whose thread already ended) must not wait for an 'exit' that has already come.
+   */
+  stop(): Promise<void> {
+    if (this.ended) return Promise.resolve()
+    this.stopping ??= (async () => {
+      const exited = once(this.worker, 'exit')
+      // Held while it ends: an unreferenced thread would let the process leave before 'exit'.
+      this.worker.ref()
+      this.worker.postMessage('stop')
+      await exited
+    })()
+    return this.stopping
   }
 }
