@@ -24,6 +24,8 @@ export async function startNodes(
       dataDir,
       logLevel: 'silent',
       mqttPort: 0,
+      // These tests refuse credentials on purpose, many times, from one address.
+      authFailureLimit: 0,
       embeddedIdp: false,
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
     },
