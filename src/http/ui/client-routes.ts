@@ -14,6 +14,7 @@ const CLIENT_ROUTES: readonly string[] = [
   '/admin/organizations',
   '/admin/api-tokens',
   '/admin/device-connection-groups',
+  '/admin/audit-log',
 ]
 
 /** The sign-in callback: one path, nothing under it. */
