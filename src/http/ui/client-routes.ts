@@ -17,10 +17,10 @@ const CLIENT_ROUTES: readonly string[] = [
   '/admin/audit-log',
 ]
 
-/** The sign-in callback: one path, nothing under it. */
-const CALLBACK = '/ui/callback'
+/** The sign-in pages of ui/src/auth/oidc.ts (callback, sign-in, signed out): one path each, nothing under them. */
+const SIGN_IN_PAGES: ReadonlySet<string> = new Set(['/ui/callback', '/ui/sign-in', '/ui/signed-out'])
 
 export function isClientRoute(pathname: string): boolean {
-  if (pathname === '/' || pathname === CALLBACK) return true
+  if (pathname === '/' || SIGN_IN_PAGES.has(pathname)) return true
   return CLIENT_ROUTES.some((route) => pathname === route || pathname.startsWith(`${route}/`))
 }
