@@ -220,16 +220,18 @@ describe('web UI in Chromium: groups, device connection, jobs (sqlite)', { skip:
     await page.getByLabel('Job id').fill('set-speed')
     await page.getByLabel('Job name').fill('Set speed')
     await page.getByLabel('Device group').selectOption({ label: 'Pumps' })
-    await page.getByLabel('Job type').selectOption({ label: 'Property' })
-    await page.getByLabel('Property', { exact: true }).selectOption('speed')
-    await page.getByLabel('Value (JSON or text)').fill('42')
+    // A command job: its devices are not connected, so each fails (IoT Central's rule) and can be rerun.
+    await page.getByLabel('Job type').selectOption({ label: 'Command' })
+    await page.getByLabel('Command', { exact: true }).selectOption('reboot')
     await page.getByLabel('Run in batches').check()
     await page.getByLabel('Batch size', { exact: true }).fill('1')
     await submit('Run')
     await page.waitForURL(/\/jobs\/set-speed$/)
     await page.getByRole('heading', { name: 'Set speed' }).waitFor()
     const created = await server.request('GET', '/api/jobs/set-speed')
-    assert.deepEqual(created.body.data, [{ type: 'property', target: PUMP, path: 'speed', value: 42 }])
+    assert.equal(created.body.data[0].type, 'command')
+    assert.equal(created.body.data[0].target, PUMP)
+    assert.equal(created.body.data[0].path, 'reboot')
     assert.deepEqual(created.body.batch, { type: 'number', value: 1 })
 
     // One step: the group's devices are taken into the job, and the first batch (one device) is done.
