@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import pg from 'pg'
 import { sql } from 'kysely'
+import { PostgresListener } from '../../storage/dialects/postgres-listener.js'
 import type { Store } from '../../storage/store.js'
 import { BusListeners, decodeEnvelope, type BusListener, type BusMessage, type DeviceBus } from './device-bus.js'
 
@@ -32,20 +32,23 @@ export class PostgresBus implements DeviceBus {
   readonly kind = 'postgres' as const
   private readonly listeners: BusListeners
   private readonly partials = new Map<string, Partial>()
-  private client: pg.Client | null = null
-  private closed = false
-  private retryTimer: NodeJS.Timeout | null = null
+  private readonly listener: PostgresListener
 
   constructor(
     nodeId: string,
     private readonly store: Store,
-    private readonly connectionString: string,
+    connectionString: string,
   ) {
     this.listeners = new BusListeners(nodeId)
+    this.listener = new PostgresListener({
+      connectionString,
+      channels: [DEVICE_CHANNEL],
+      onNotification: (_channel, payload) => this.receive(payload),
+    })
   }
 
   async start(): Promise<void> {
-    await this.connect().catch(() => this.scheduleReconnect())
+    await this.listener.start()
   }
 
   async send(to: string | null, message: BusMessage): Promise<void> {
@@ -69,13 +72,9 @@ export class PostgresBus implements DeviceBus {
   }
 
   async close(): Promise<void> {
-    this.closed = true
-    if (this.retryTimer) clearTimeout(this.retryTimer)
     for (const partial of this.partials.values()) clearTimeout(partial.timer)
     this.partials.clear()
-    const client = this.client
-    this.client = null
-    await client?.end().catch(() => {})
+    await this.listener.close()
   }
 
   private receive(payload: string): void {
@@ -107,37 +106,5 @@ export class PostgresBus implements DeviceBus {
   private deliver(text: string): void {
     const envelope = decodeEnvelope(text)
     if (envelope) this.listeners.deliver(envelope)
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString })
-    client.on('error', () => this.lost(client))
-    client.on('end', () => this.lost(client))
-    client.on('notification', (message) => {
-      if (message.channel === DEVICE_CHANNEL) this.receive(message.payload ?? '')
-    })
-    await client.connect()
-    await client.query(`LISTEN ${DEVICE_CHANNEL}`)
-    if (this.closed) {
-      await client.end()
-      return
-    }
-    this.client = client
-  }
-
-  private lost(client: pg.Client): void {
-    if (this.client !== client) return
-    this.client = null
-    client.end().catch(() => {})
-    this.scheduleReconnect()
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.retryTimer) return
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null
-      this.connect().catch(() => this.scheduleReconnect())
-    }, 1000)
-    this.retryTimer.unref()
   }
 }

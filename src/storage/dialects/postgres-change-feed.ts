@@ -7,6 +7,7 @@ import {
   type ChangeFeed,
   type ChangeTopic,
 } from '../change-feed.js'
+import { PostgresListener } from './postgres-listener.js'
 
 const CHANNEL = 'opencentral_changes'
 /** How often the listening connection proves that it still delivers. */
@@ -15,7 +16,8 @@ const HEARTBEAT_MS = 200
 const SILENCE_MS = 600
 /** Silent for this long: the connection is presumed dead (dropped by a firewall…) and replaced. */
 const REPLACE_AFTER_MS = 5000
-const RECONNECT_MS = 1000
+/** How soon a NOTIFY that failed (its connection just dropped) is sent again. */
+const NOTIFY_RETRY_MS = 250
 
 /** The `application_name` of the listening connection, to find it in pg_stat_activity. */
 export const CHANGE_FEED_APPLICATION_NAME = 'opencentral-change-feed'
@@ -34,7 +36,7 @@ export class PostgresChangeFeed implements ChangeFeed {
   private readonly listeners = new ChangeListeners()
   /** This feed's own heartbeat channel: other nodes never hear its heartbeats. */
   private readonly heartbeatChannel = `${CHANNEL}_${randomBytes(8).toString('hex')}`
-  private client: pg.Client | null = null
+  private readonly listener: PostgresListener
   private healthy = false
   /** How long the last heartbeat took to come back, in ms; null before the first. */
   private lastRoundTripMs: number | null = null
@@ -42,50 +44,39 @@ export class PostgresChangeFeed implements ChangeFeed {
   private sentAt: number | null = null
   private closed = false
   private ticker: NodeJS.Timeout | null = null
-  private retryTimer: NodeJS.Timeout | null = null
 
   constructor(
-    private readonly connectionString: string,
+    connectionString: string,
     private readonly pool: pg.Pool,
-  ) {}
+  ) {
+    this.listener = new PostgresListener({
+      connectionString,
+      channels: [CHANNEL, this.heartbeatChannel],
+      client: { application_name: CHANGE_FEED_APPLICATION_NAME, connectionTimeoutMillis: 5000, keepAlive: true },
+      onNotification: (channel, payload) => {
+        // Heard only once the connection listens on both channels: its heartbeats are timed from then.
+        if (!this.listener.connection) return
+        if (channel === this.heartbeatChannel) this.heard()
+        else {
+          const { topic, id } = decodeChange(payload)
+          this.listeners.emit(topic, id)
+        }
+      },
+      onLost: () => {
+        this.healthy = false
+        this.listeners.emit(null, null)
+      },
+      onRestored: () => {
+        this.sentAt = null
+        this.heard()
+      },
+    })
+  }
 
   async start(): Promise<void> {
     this.ticker = setInterval(() => this.tick(), HEARTBEAT_MS)
     this.ticker.unref()
-    await this.connect().catch(() => this.scheduleReconnect())
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      application_name: CHANGE_FEED_APPLICATION_NAME,
-      connectionTimeoutMillis: 5000,
-      keepAlive: true,
-    })
-    client.on('error', () => this.lost(client))
-    client.on('end', () => this.lost(client))
-    client.on('notification', (message) => {
-      if (this.client !== client) return
-      if (message.channel === this.heartbeatChannel) this.heard()
-      else {
-        const { topic, id } = decodeChange(message.payload ?? '')
-        this.listeners.emit(topic, id)
-      }
-    })
-    try {
-      await client.connect()
-      await client.query(`LISTEN ${CHANNEL}; LISTEN ${this.heartbeatChannel}`)
-    } catch (error) {
-      client.end().catch(() => {})
-      throw error
-    }
-    if (this.closed) {
-      await client.end()
-      return
-    }
-    this.client = client
-    this.sentAt = null
-    this.heard()
+    await this.listener.start()
   }
 
   /** The connection delivered: trust it again, dropping whatever was cached while it was doubted. */
@@ -98,44 +89,24 @@ export class PostgresChangeFeed implements ChangeFeed {
   }
 
   private tick(): void {
-    const client = this.client
+    const client = this.listener.connection
     if (!client) return
     // One heartbeat at a time: a frozen backend must not pile up queries.
     if (this.sentAt === null) {
       this.sentAt = performance.now()
-      client.query(`NOTIFY ${this.heartbeatChannel}`).catch(() => this.lost(client))
+      client.query(`NOTIFY ${this.heartbeatChannel}`).catch(() => this.listener.replace(client))
       return
     }
     // Judged after the poll phase, so that an echo which arrived while this process was busy is
     // read first: a slow event loop alone does not make the node drop its caches.
     setImmediate(() => {
-      if (this.client !== client || this.sentAt === null) return
+      if (this.listener.connection !== client || this.sentAt === null) return
       const waited = performance.now() - this.sentAt
       if (waited > SILENCE_MS) this.healthy = false
-      if (waited > REPLACE_AFTER_MS) this.lost(client)
+      if (waited > REPLACE_AFTER_MS) this.listener.replace(client)
     })
   }
 
-  private lost(client: pg.Client): void {
-    if (this.client !== client) return
-    this.client = null
-    this.healthy = false
-    this.listeners.emit(null, null)
-    // Not awaited: a frozen or unreachable server may never answer the goodbye.
-    client.end().catch(() => {})
-    this.scheduleReconnect()
-  }
-
-  private scheduleReconnect(): void {
-    if (this.closed || this.retryTimer) return
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null
-      this.connect().catch(() => this.scheduleReconnect())
-    }, RECONNECT_MS)
-    this.retryTimer.unref()
-  }
-
-  /** Checks the clock too: an echo overdue is distrusted at once, before any timer has run. */
   /** The last heartbeat's round trip through the channel: how late a change is heard here. */
   lagMs(): number | null {
     if (!this.healthy) return null
@@ -143,6 +114,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     return Math.max(this.lastRoundTripMs ?? 0, waiting)
   }
 
+  /** Checks the clock too: an echo overdue is distrusted at once, before any timer has run. */
   sync(): boolean {
     return this.healthy && (this.sentAt === null || performance.now() - this.sentAt <= SILENCE_MS)
   }
@@ -162,7 +134,7 @@ export class PostgresChangeFeed implements ChangeFeed {
       await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload])
     } catch {
       if (this.closed) return
-      setTimeout(() => void this.notify(payload), RECONNECT_MS / 4).unref()
+      setTimeout(() => void this.notify(payload), NOTIFY_RETRY_MS).unref()
     }
   }
 
@@ -172,11 +144,8 @@ export class PostgresChangeFeed implements ChangeFeed {
 
   async close(): Promise<void> {
     this.closed = true
-    if (this.retryTimer) clearTimeout(this.retryTimer)
     if (this.ticker) clearInterval(this.ticker)
-    const client = this.client
-    this.client = null
     this.healthy = false
-    await client?.end().catch(() => {})
+    await this.listener.close()
   }
 }
