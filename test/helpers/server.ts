@@ -174,6 +174,25 @@ export async function startServer(
   }
 }
 
+/** A test server that also holds a Builder and an Operator API token, for checks of who may do what. */
+export interface ServerWithRoleTokens extends TestServer {
+  builderToken: string
+  operatorToken: string
+}
+
+export async function startServerWithRoleTokens(dialect: Dialect): Promise<ServerWithRoleTokens> {
+  const server = await startServer(dialect)
+  try {
+    return Object.assign(server, {
+      builderToken: await server.createToken('builder', [ROLE_IDS.builder]),
+      operatorToken: await server.createToken('operator', [ROLE_IDS.operator]),
+    })
+  } catch (error) {
+    await server.close()
+    throw error
+  }
+}
+
 /** Asserts an IoT Central error response: status, `error.code`, the header twin, and the shape. */
 export function expectError(
   response: ApiResponse,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { MAX_SOURCES_PER_WINDOW } from '../../src/audit/refusal-aggregator.js'
 import { DIALECTS } from '../helpers/dialects.js'
-import { expectError, ROLE_IDS, startServer, type TestServer } from '../helpers/server.js'
+import { expectError, ROLE_IDS, startServerWithRoleTokens, type ServerWithRoleTokens, type TestServer } from '../helpers/server.js'
 
 const DAY_MS = 86_400_000
 
@@ -39,13 +39,9 @@ const newest = async (server: TestServer, action: string, target?: string) => {
 
 for (const dialect of DIALECTS) {
   describe(`Audit log (${dialect})`, () => {
-    let server: TestServer
-    let builder: string
-    let operator: string
+    let server: ServerWithRoleTokens
     before(async () => {
-      server = await startServer(dialect)
-      builder = await server.createToken('builder', [ROLE_IDS.builder])
-      operator = await server.createToken('operator', [ROLE_IDS.operator])
+      server = await startServerWithRoleTokens(dialect)
     })
     after(async () => server?.close())
 
@@ -56,7 +52,7 @@ for (const dialect of DIALECTS) {
       })
 
       it('answers 403 to Builder and Operator tokens: auditLog.read is held by Administrators only', async () => {
-        for (const auth of [builder, operator]) {
+        for (const auth of [server.builderToken, server.operatorToken]) {
           expectError(
             await server.request('GET', '/api/auditLogs', { auth }),
             403,
@@ -136,7 +132,7 @@ for (const dialect of DIALECTS) {
       it('records a route-level refusal as auth.denied and a service-level one with its action', async () => {
         // A new window: the builder's earlier refusals (reading the log) are folded into the last one.
         await server.app.housekeeping.refusals.closeWindow()
-        const denied = await server.request('DELETE', '/api/apiTokens/recorded', { auth: builder })
+        const denied = await server.request('DELETE', '/api/apiTokens/recorded', { auth: server.builderToken })
         expectError(denied, 403, 'Forbidden')
         const routeLevel = await newest(server, 'auth.denied', 'DELETE /api/apiTokens/recorded')
         assert.ok(routeLevel)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ServicePrincipalService } from '../../src/idp/service-principals.js'
 import { DIALECTS } from '../helpers/dialects.js'
-import { expectError, ROLE_IDS, startServer, type TestServer } from '../helpers/server.js'
+import { expectError, ROLE_IDS, startServerWithRoleTokens, type ServerWithRoleTokens, type TestServer } from '../helpers/server.js'
 
 const DAY_MS = 86_400_000
 const MINUTE_MS = 60_000
@@ -20,13 +20,9 @@ async function created(server: TestServer, id: string, body: unknown = operatorB
 
 for (const dialect of DIALECTS) {
   describe(`Token lifecycle (${dialect})`, () => {
-    let server: TestServer
-    let builder: string
-    let operator: string
+    let server: ServerWithRoleTokens
     before(async () => {
-      server = await startServer(dialect)
-      builder = await server.createToken('builder', [ROLE_IDS.builder])
-      operator = await server.createToken('operator', [ROLE_IDS.operator])
+      server = await startServerWithRoleTokens(dialect)
     })
     after(async () => server?.close())
 
@@ -183,7 +179,7 @@ for (const dialect of DIALECTS) {
 
       it('answers 403 to Builder and Operator tokens, rotating nothing', async () => {
         const { token } = await created(server, 'guarded-2')
-        for (const auth of [builder, operator]) {
+        for (const auth of [server.builderToken, server.operatorToken]) {
           expectError(
             await server.request('POST', '/api/apiTokens/guarded-2/rotate', { auth, body: {} }),
             403,
