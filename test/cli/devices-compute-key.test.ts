@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { quietOutput } from '../../src/cli/output.js'
-import { withServices } from '../../src/cli/store-session.js'
-import type { Services } from '../../src/services/index.js'
 import { cliInProcess } from '../helpers/cli-in-process.js'
 import { createStore, type TestStore } from '../helpers/cli-store.js'
 import { DIALECTS } from '../helpers/dialects.js'
@@ -47,22 +44,19 @@ for (const dialect of DIALECTS) {
     })
     afterEach(async () => store?.remove())
 
-    const services = <T>(work: (s: Services) => Promise<T>): Promise<T> =>
-      withServices({ data: store.dataDir, database: store.databaseUrl }, {}, quietOutput, work)
-
     it("reads the group's primary key from the store, as GET of the group shows it", async () => {
-      const keys = await services((s) => s.enrollmentGroups.get(null, 'SAS-IoT-Devices'))
+      const keys = await store.services((s) => s.enrollmentGroups.get(null, 'SAS-IoT-Devices'))
       assert.equal(keys.attestation.type, 'symmetricKey')
       const groupKey = (keys.attestation as { symmetricKey: { primaryKey: string } }).symmetricKey.primaryKey
       const result = await cli(['devices', 'compute-key', '--device-id', 'dev-1', '--group', 'SAS-IoT-Devices', ...store.flags])
       assert.equal(result.code, 0, result.stderr.join('\n'))
       assert.deepEqual(result.stdout, [derive(groupKey, 'dev-1')])
-      const credentials = await services((s) => s.provisioning.deviceCredentials('dev-1'))
+      const credentials = await store.services((s) => s.provisioning.deviceCredentials('dev-1'))
       assert.equal(credentials, null, 'no device, no credentials')
     })
 
     it('fails for an unknown group and for an X.509 group', async () => {
-      await services((s) =>
+      await store.services((s) =>
         s.enrollmentGroups.put(null, 'certs', { displayName: 'Certs', type: 'iot', attestation: { type: 'x509' } }),
       )
       for (const [group, message] of [

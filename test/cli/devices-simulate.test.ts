@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { quietOutput } from '../../src/cli/output.js'
-import { withServices } from '../../src/cli/store-session.js'
-import type { Services } from '../../src/services/index.js'
 import { freePort } from '../helpers/cli.js'
 import { cliInProcess } from '../helpers/cli-in-process.js'
 import { createStore, type TestStore } from '../helpers/cli-store.js'
@@ -41,12 +38,9 @@ for (const dialect of DIALECTS) {
     })
     afterEach(async () => store?.remove())
 
-    const services = <T>(work: (s: Services) => Promise<T>): Promise<T> =>
-      withServices({ data: store.dataDir, database: store.databaseUrl }, {}, quietOutput, work)
-
     it('finds no DPS over MQTT nor HTTPS, creates the devices to connect directly, reports each failure and exits 1', async () => {
-      await services((s) => s.deviceTemplates.put(null, TEMPLATE_ID, TEMPLATE))
-      const groupKey = (await services((s) => s.enrollmentGroups.symmetricKeys('SAS-IoT-Devices'))).primaryKey
+      await store.services((s) => s.deviceTemplates.put(null, TEMPLATE_ID, TEMPLATE))
+      const groupKey = (await store.services((s) => s.enrollmentGroups.symmetricKeys('SAS-IoT-Devices'))).primaryKey
       // A port nothing listens on: neither DPS nor the hub answers.
       const port = await freePort()
       const result = await cli([
@@ -63,7 +57,7 @@ for (const dialect of DIALECTS) {
       assert.match(result.stdout.join('\n'), /^0 devices connected \(2 failed, 0 dropped\)/)
       assert.ok(!`${said}${result.stdout.join('')}`.includes(groupKey), 'the group key is never printed')
       for (const id of ['sim-test-1', 'sim-test-2']) {
-        const device = await services((s) => s.devices.get(null, id))
+        const device = await store.services((s) => s.devices.get(null, id))
         assert.equal(device.template, TEMPLATE_ID)
       }
     })

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import { quietOutput } from '../../src/cli/output.js'
+import { withServices } from '../../src/cli/store-session.js'
 import { loadConfig } from '../../src/config/load.js'
+import type { Services } from '../../src/services/index.js'
 import { openStore } from '../../src/storage/open-store.js'
 import type { Dialect } from '../../src/storage/store.js'
 import { tempDataDir, type CliResult } from './cli.js'
@@ -11,6 +14,8 @@ export interface TestStore {
   flags: string[]
   dataDir: string
   databaseUrl: string | undefined
+  /** Opens the store in this process as a CLI command does, and hands `work` its services. */
+  services<T>(work: (services: Services) => Promise<T>): Promise<T>
   remove(): Promise<void>
 }
 
@@ -29,6 +34,7 @@ export async function createStore(dialect: Dialect): Promise<TestStore> {
     flags: database ? ['--database', database.url, '--data', data.dir] : ['--data', data.dir],
     dataDir: data.dir,
     databaseUrl: database?.url,
+    services: (work) => withServices({ data: data.dir, database: database?.url }, {}, quietOutput, work),
     async remove() {
       await database?.drop()
       data.remove()
