@@ -7,23 +7,9 @@ import type {
 } from '../../services/device-connections.js'
 import type { DesiredPropertiesChange } from '../../services/device-properties.service.js'
 import type { LocalDeviceLinks, LocalInvocation } from '../device-links.js'
+import { DEFAULT_CLUSTER_TIMINGS, type ClusterLog, type ClusterTimings } from './cluster-options.js'
 import type { ConnectionRegistry } from './connection-registry.js'
 import type { BusMessage, DeviceBus } from './device-bus.js'
-
-export interface ClusterTimings {
-  /** How often a call waiting for its device looks in the store again (a missed bus message). */
-  pollMs: number
-  /** How much longer than responseTimeout a call waits for another node's answer (that node died). */
-  forwardGraceMs: number
-  /** How long a device that just connected is given to subscribe to its methods before a call. */
-  settleMs: number
-}
-
-export const DEFAULT_TIMINGS: ClusterTimings = { pollMs: 1000, forwardGraceMs: 5000, settleMs: 200 }
-
-interface Log {
-  warn(object: unknown, message: string): void
-}
 
 const keyOf = (target: ConnectionTarget): string => `${target.module ?? ''}\u0000${target.deviceId}`
 
@@ -49,9 +35,9 @@ export class ClusterDeviceConnections implements DeviceConnections {
     private readonly bus: DeviceBus,
     private readonly registry: ConnectionRegistry,
     timings: Partial<ClusterTimings> = {},
-    private readonly log?: Log,
+    private readonly log?: ClusterLog,
   ) {
-    this.timings = { ...DEFAULT_TIMINGS, ...timings }
+    this.timings = { ...DEFAULT_CLUSTER_TIMINGS, ...timings }
     this.stops.push(
       links.onConnectionChange((event) => {
         const recorded = this.registry.record(event)

@@ -6,21 +6,7 @@ import {
 } from '../../storage/repositories/device-connection.repository.js'
 import type { Store } from '../../storage/store.js'
 import type { ConnectionEvent } from '../device-links.js'
-
-export interface RegistryOptions {
-  /** How often this node proves it is alive (and reaps dead nodes), in ms. */
-  heartbeatMs: number
-  /** How long after its last heartbeat a node counts as dead, in ms. */
-  livenessMs: number
-  /** How often "last heard from" times are written, in ms (they are gathered in between). */
-  activityFlushMs: number
-}
-
-export const DEFAULT_REGISTRY: RegistryOptions = { heartbeatMs: 5000, livenessMs: 20_000, activityFlushMs: 2000 }
-
-interface Log {
-  error(object: unknown, message: string): void
-}
+import { DEFAULT_CLUSTER_TIMINGS, type ClusterLog, type ClusterTimings } from './cluster-options.js'
 
 const keyOf = (target: ConnectionTarget): ConnectionKey => ({ deviceId: target.deviceId, module: target.module ?? '' })
 const mapKey = (key: ConnectionKey): string => `${key.module}\u0000${key.deviceId}`
@@ -31,7 +17,7 @@ const mapKey = (key: ConnectionKey): string => `${key.module}\u0000${key.deviceI
  * that stopped beating. Liveness is judged between processes, so it runs on the wall clock.
  */
 export class ConnectionRegistry {
-  private readonly options: RegistryOptions
+  private readonly timings: ClusterTimings
   private writes: Promise<void> = Promise.resolve()
   private readonly activity = new Map<string, ConnectionKey>()
   /** This node's open sessions, to record again if the others took this node for dead. */
@@ -43,11 +29,11 @@ export class ConnectionRegistry {
   constructor(
     private readonly store: Store,
     readonly nodeId: string,
-    options: Partial<RegistryOptions> = {},
-    private readonly log?: Log,
+    timings: Partial<ClusterTimings> = {},
+    private readonly log?: ClusterLog,
     private readonly clock: Clock = systemClock,
   ) {
-    this.options = { ...DEFAULT_REGISTRY, ...options }
+    this.timings = { ...DEFAULT_CLUSTER_TIMINGS, ...timings }
   }
 
   /** Announces this node (its first heartbeat), then beats on a timer. */
@@ -57,9 +43,9 @@ export class ConnectionRegistry {
       this.beat().catch((error: unknown) =>
         this.log?.error({ err: error }, 'The device-plane heartbeat failed; it is tried again shortly.'),
       )
-    }, this.options.heartbeatMs)
+    }, this.timings.heartbeatMs)
     this.heartbeatTimer.unref()
-    this.activityTimer = setInterval(() => this.queue(() => this.flushActivity()), this.options.activityFlushMs)
+    this.activityTimer = setInterval(() => this.queue(() => this.flushActivity()), this.timings.activityFlushMs)
     this.activityTimer.unref()
   }
 
@@ -101,7 +87,7 @@ export class ConnectionRegistry {
   private async beat(): Promise<void> {
     const now = this.clock()
     const known = await deviceConnectionRepository.isKnown(this.store.db, this.nodeId)
-    await deviceConnectionRepository.heartbeat(this.store.db, this.nodeId, now, now + this.options.livenessMs)
+    await deviceConnectionRepository.heartbeat(this.store.db, this.nodeId, now, now + this.timings.livenessMs)
     if (this.joined && !known) {
       // Cut off from the store long enough to be taken for dead: its sessions were closed. They
       // are still open here: record them again.

@@ -4,15 +4,11 @@ import type { DeviceConnections } from '../../services/device-connections.js'
 import type { Services } from '../../services/index.js'
 import type { Store } from '../../storage/store.js'
 import type { LocalDeviceLinks } from '../device-links.js'
-import { ClusterDeviceConnections, type ClusterTimings } from './cluster-device-connections.js'
-import { ConnectionRegistry, type RegistryOptions } from './connection-registry.js'
+import { ClusterDeviceConnections } from './cluster-device-connections.js'
+import type { ClusterLog, ClusterTimings } from './cluster-options.js'
+import { ConnectionRegistry } from './connection-registry.js'
 import type { DeviceBus } from './device-bus.js'
 import { openDeviceBus } from './open-device-bus.js'
-
-interface Log {
-  warn(object: unknown, message: string): void
-  error(object: unknown, message: string): void
-}
 
 export interface DeviceClusterParts {
   store: Store
@@ -20,9 +16,9 @@ export interface DeviceClusterParts {
   services: Pick<Services, 'applicationId' | 'deviceCommands' | 'deviceProperties' | 'deviceTelemetry'>
   /** This node's device sessions (the MQTT endpoint). */
   links: LocalDeviceLinks
-  log?: Log
+  log?: ClusterLog
   /** Heartbeat and polling periods (tests shorten them). */
-  timings?: Partial<RegistryOptions & ClusterTimings>
+  timings?: Partial<ClusterTimings>
 }
 
 export interface DeviceCluster {
