@@ -7,6 +7,7 @@ import { compileCondition, parseDeviceQuery, QuerySyntaxError, servedByIndex } f
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceGroupRepository, type DeviceFilter } from '../storage/repositories/device-group.repository.js'
 import { isUniqueViolation } from '../storage/is-unique-violation.js'
+import { retryLostCreate } from './retry-lost-create.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
 import type { DeviceGroupRow } from '../storage/tables/device-groups.js'
@@ -179,10 +180,9 @@ export class DeviceGroupService {
     }
     const now = Math.floor(this.clock() / 1000)
     const reach = await this.organizations.reachOf(caller)
-    const written = await this.store.db
-      .transaction()
-      .execute(async (trx) => {
-        const stored = await deviceGroupRepository.get(trx, id)
+    const written = await retryLostCreate(() =>
+      this.store.db.transaction().execute(async (trx) => {
+        const stored = await deviceGroupRepository.getForUpdate(trx, id)
         const current = readable(reach, stored)
         if (!current && mode === 'patch') throw notFound(`The device group '${id}'`)
         if (stored && !current) {
@@ -223,13 +223,13 @@ export class DeviceGroupService {
           throw new AppError('PreconditionFailed', `The device group '${id}' changed during the update; retry.`)
         }
         return row
-      })
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error)) {
-          throw new AppError('Conflict', `The device group '${id}' was created concurrently; retry.`)
-        }
-        throw error
-      })
+      }),
+    ).catch((error: unknown) => {
+      if (isUniqueViolation(error)) {
+        throw new AppError('Conflict', `The device group '${id}' was created concurrently; retry.`)
+      }
+      throw error
+    })
     return toView(written)
   }
 

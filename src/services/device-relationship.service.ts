@@ -8,6 +8,7 @@ import {
 } from '../device-models/capability-model.js'
 import { AppError, conflict, notFound, unprocessable } from '../errors/app-error.js'
 import { isUniqueViolation } from '../storage/is-unique-violation.js'
+import { retryLostCreate } from './retry-lost-create.js'
 import { deviceRelationshipRepository } from '../storage/repositories/device-relationship.repository.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceRepository } from '../storage/repositories/device.repository.js'
@@ -92,7 +93,7 @@ export class DeviceRelationshipService {
     const reach = await this.organizations.reachOf(caller)
     return this.write(async (trx) => {
       await this.device(trx, reach, deviceId)
-      const stored = await deviceRelationshipRepository.get(trx, id)
+      const stored = await deviceRelationshipRepository.getForUpdate(trx, id)
       let current: DeviceRelationshipRow | undefined
       if (stored) {
         current = await this.visibleRow(trx, reach, deviceId, stored)
@@ -116,7 +117,7 @@ export class DeviceRelationshipService {
     }
     const reach = await this.organizations.reachOf(caller)
     return this.write(async (trx) => {
-      const { row } = await this.visible(trx, reach, deviceId, id)
+      const { row } = await this.visible(trx, reach, deviceId, id, { lock: true })
       return this.save(trx, reach, deviceId, id, row, patch.source ?? row.source_id, patch.target ?? row.target_id)
     })
   }
@@ -134,13 +135,10 @@ export class DeviceRelationshipService {
   private async write(
     work: (trx: Executor) => Promise<DeviceRelationshipRow>,
   ): Promise<DeviceRelationshipView> {
-    const row = await this.store.db
-      .transaction()
-      .execute(work)
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error)) throw new AppError('Conflict', 'The relationship was created concurrently; retry.')
-        throw error
-      })
+    const row = await retryLostCreate(() => this.store.db.transaction().execute(work)).catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw new AppError('Conflict', 'The relationship was created concurrently; retry.')
+      throw error
+    })
     return toView(row)
   }
 
@@ -205,15 +203,21 @@ export class DeviceRelationshipService {
     return row
   }
 
-  /** The relationship as seen through `deviceId`, with its two devices; 404 otherwise. */
+  /**
+   * The relationship as seen through `deviceId`, with its two devices; 404 otherwise. `lock`: it is
+   * about to be written in this transaction, so its row is locked until the transaction ends.
+   */
   private async visible(
     db: Executor,
     reach: Reach,
     deviceId: string,
     id: string,
+    { lock = false } = {},
   ): Promise<{ row: DeviceRelationshipRow; source: DeviceRow; target: DeviceRow }> {
     await this.device(db, reach, deviceId)
-    const row = await deviceRelationshipRepository.get(db, id)
+    const row = lock
+      ? await deviceRelationshipRepository.getForUpdate(db, id)
+      : await deviceRelationshipRepository.get(db, id)
     const found = row && (await this.ends(db, reach, deviceId, row))
     if (!row || !found) throw notFound(`The relationship '${id}' of the device '${deviceId}'`)
     return { row, ...found }

@@ -9,6 +9,7 @@ import type { Executor } from '../storage/repositories/executor.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
 import { isUniqueViolation } from '../storage/is-unique-violation.js'
+import { retryLostCreate } from './retry-lost-create.js'
 import type { Clock } from '../clock.js'
 import type { Reach } from '../authz/reach.js'
 import { checkEtag, expectedEtag, newEtag } from './etag.js'
@@ -158,10 +159,9 @@ export class DeviceService {
     }
     const now = Math.floor(this.clock() / 1000)
     const reach = await this.organizations.reachOf(caller)
-    const written = await this.store.db
-      .transaction()
-      .execute(async (trx) => {
-        const stored = await deviceRepository.get(trx, id)
+    const written = await retryLostCreate(() =>
+      this.store.db.transaction().execute(async (trx) => {
+        const stored = await deviceRepository.getForUpdate(trx, id)
         const current = readable(reach, stored)
         if (!current && mode === 'patch') throw notFound(`The device '${id}'`)
         if (stored && !current) {
@@ -204,13 +204,13 @@ export class DeviceService {
           throw new AppError('PreconditionFailed', `The device '${id}' changed during the update; retry.`)
         }
         return row
-      })
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error)) {
-          throw new AppError('Conflict', `The device '${id}' was created concurrently; retry.`)
-        }
-        throw error
-      })
+      }),
+    ).catch((error: unknown) => {
+      if (isUniqueViolation(error)) {
+        throw new AppError('Conflict', `The device '${id}' was created concurrently; retry.`)
+      }
+      throw error
+    })
     // A disabled device's sessions end at once, on every node.
     if (written.enabled === 0) await this.store.changes.publish('device', id)
     return toView(written)

@@ -14,6 +14,7 @@ import {
 import { newSymmetricKey, symmetricKeyProblem } from '../provisioning/keys.js'
 import type { SecretBox } from '../secrets/secret-box.js'
 import { isUniqueViolation } from '../storage/is-unique-violation.js'
+import { retryLostCreate } from './retry-lost-create.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import {
   enrollmentGroupRepository,
@@ -345,10 +346,9 @@ export class EnrollmentGroupService {
         )
       }
     }
-    const written = await this.store.db
-      .transaction()
-      .execute(async (trx) => {
-        const current = await enrollmentGroupRepository.get(trx, id)
+    const written = await retryLostCreate(() =>
+      this.store.db.transaction().execute(async (trx) => {
+        const current = await enrollmentGroupRepository.getForUpdate(trx, id)
         if (!current && mode === 'patch') throw notFound(what(id))
         if (current) checkEtag(expectedEtag(input.etag, undefined), current.etag, what(id))
         const values = next(current)
@@ -430,13 +430,13 @@ export class EnrollmentGroupService {
             (current.enabled === 1 && row.enabled === 0) ||
             parsed.size > 0)
         return { row, certificates: await groupCertificateRepository.ofGroup(trx, id), affectsDevices }
-      })
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error)) {
-          throw new AppError('Conflict', `${what(id)} was created concurrently; retry.`)
-        }
-        throw error
-      })
+      }),
+    ).catch((error: unknown) => {
+      if (isUniqueViolation(error)) {
+        throw new AppError('Conflict', `${what(id)} was created concurrently; retry.`)
+      }
+      throw error
+    })
     if (written.affectsDevices) await this.store.changes.publish('device', GROUP_DEVICES)
     return this.toView(written.row, written.certificates, true)
   }

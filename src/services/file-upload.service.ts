@@ -1,13 +1,16 @@
 import type { Principal } from '../auth/principal.js'
 import type { Permission } from '../authz/permissions.js'
 import type { Clock } from '../clock.js'
-import { AppError, notFound, unprocessable } from '../errors/app-error.js'
+import { AppError, conflict, notFound, unprocessable } from '../errors/app-error.js'
 import type { SecretBox } from '../secrets/secret-box.js'
+import { isUniqueViolation } from '../storage/is-unique-violation.js'
 import type { Executor } from '../storage/repositories/executor.js'
+import { lockingRows } from '../storage/repositories/row-lock.js'
 import type { Store } from '../storage/store.js'
 import type { FileUploadRow } from '../storage/tables/file-uploads.js'
 import { checkEtag, expectedEtag, newEtag } from './etag.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
+import { retryLostCreate } from './retry-lost-create.js'
 import { requireAt } from './scope-checks.js'
 import {
   MASK,
@@ -161,8 +164,8 @@ export class FileUploadService {
     },
   ): Promise<FileUploadView> {
     const now = Math.floor(this.clock() / 1000)
-    const row = await this.store.db.transaction().execute(async (trx) => {
-      const current = await this.row(trx)
+    const row = await retryLostCreate(() => this.store.db.transaction().execute(async (trx) => {
+      const current = await this.row(trx, { lock: true })
       const expected = expectedEtag(input.etag, ifMatch)
       // A body etag with nothing configured yet is tolerated (clients resend what they read); If-Match is not.
       if (current || ifMatch) checkEtag(expected, current?.etag ?? null, 'The file upload configuration')
@@ -201,19 +204,20 @@ export class FileUploadService {
           throw new AppError('PreconditionFailed', 'The file upload configuration changed during the update; retry.')
         }
       } else {
-        await trx
-          .insertInto('file_uploads')
-          .values(row)
-          .onConflict((oc) => oc.column('id').doNothing())
-          .execute()
+        await trx.insertInto('file_uploads').values(row).execute()
       }
       return row
+    })).catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw conflict('The file upload configuration was created concurrently; retry.')
+      throw error
     })
     return { ...this.toView(row), state: 'pending' }
   }
 
-  private async row(db: Executor): Promise<FileUploadRow | undefined> {
-    return db.selectFrom('file_uploads').selectAll().where('id', '=', ROW_ID).executeTakeFirst()
+  /** The configuration's row; `lock`: it is about to be written in this transaction (see lockingRows). */
+  private async row(db: Executor, { lock = false } = {}): Promise<FileUploadRow | undefined> {
+    const query = db.selectFrom('file_uploads').selectAll().where('id', '=', ROW_ID)
+    return (lock ? lockingRows(db, query) : query).executeTakeFirst()
   }
 
   private async require(caller: Principal | null, permission: Permission): Promise<void> {

@@ -7,6 +7,7 @@ import { nextOccurrence } from '../jobs/recurrence.js'
 import { parseSchedule } from '../jobs/occurrences.js'
 import { scheduledJobView, type JobView, type ScheduledJobView } from '../jobs/job-view.js'
 import { isUniqueViolation } from '../storage/is-unique-violation.js'
+import { retryLostCreate } from './retry-lost-create.js'
 import { scheduledJobRepository, type ScheduledJobRow } from '../storage/repositories/job.repository.js'
 import type { Store } from '../storage/store.js'
 import { checkEtag, expectedEtag, newEtag } from './etag.js'
@@ -120,10 +121,9 @@ export class ScheduledJobService {
     }
     const reach = await this.organizations.reachOf(caller)
     const now = this.clock()
-    const row = await this.store.db
-      .transaction()
-      .execute(async (trx) => {
-        const stored = await scheduledJobRepository.get(trx, id)
+    const row = await retryLostCreate(() =>
+      this.store.db.transaction().execute(async (trx) => {
+        const stored = await scheduledJobRepository.getForUpdate(trx, id)
         const current = readable(reach, stored)
         if (!current && mode === 'patch') throw notFound(`The scheduled job '${id}'`)
         if (stored && !current) throw conflict(`The scheduled job id '${id}' is already taken; choose another.`)
@@ -180,11 +180,11 @@ export class ScheduledJobService {
           await trx.insertInto('scheduled_jobs').values(row).execute()
         }
         return row
-      })
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error)) throw conflict(`The scheduled job '${id}' was created concurrently; retry.`)
-        throw error
-      })
+      }),
+    ).catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw conflict(`The scheduled job '${id}' was created concurrently; retry.`)
+      throw error
+    })
     this.jobs.runner.nudge()
     return scheduledJobView(row)
   }

@@ -2,6 +2,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { Database, DeviceRow } from '../schema.js'
 import type { DeviceGroupRow } from '../tables/device-groups.js'
 import type { Executor } from './executor.js'
+import { lockingRows } from './row-lock.js'
 
 /** A compiled filter: the WHERE a group's devices satisfy (null: every device). */
 export type DeviceFilter = {
@@ -14,6 +15,11 @@ export type DeviceFilter = {
 export const deviceGroupRepository = {
   async get(db: Executor, id: string): Promise<DeviceGroupRow | undefined> {
     return db.selectFrom('device_groups').selectAll().where('id', '=', id).executeTakeFirst()
+  },
+
+  /** The device group about to be written in this transaction, locked until it ends (see lockingRows). */
+  async getForUpdate(db: Executor, id: string): Promise<DeviceGroupRow | undefined> {
+    return lockingRows(db, db.selectFrom('device_groups').selectAll().where('id', '=', id)).executeTakeFirst()
   },
 
   /** One page in id order after `afterId`; `organizations` null reads every group, else those in the list. */

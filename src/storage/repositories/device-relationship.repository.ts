@@ -1,11 +1,17 @@
 import type { DeviceRelationshipRow } from '../tables/device-relationships.js'
 import type { Executor } from './executor.js'
+import { lockingRows } from './row-lock.js'
 
 type End = 'source_id' | 'target_id'
 
 export const deviceRelationshipRepository = {
   async get(db: Executor, id: string): Promise<DeviceRelationshipRow | undefined> {
     return db.selectFrom('device_relationships').selectAll().where('id', '=', id).executeTakeFirst()
+  },
+
+  /** The relationship about to be written in this transaction, locked until it ends (see lockingRows). */
+  async getForUpdate(db: Executor, id: string): Promise<DeviceRelationshipRow | undefined> {
+    return lockingRows(db, db.selectFrom('device_relationships').selectAll().where('id', '=', id)).executeTakeFirst()
   },
 
   /** The relationship from `source` to `target`, whatever its id. */

@@ -2,6 +2,7 @@ import type { DeviceRow } from '../schema.js'
 import type { Store } from '../store.js'
 import type { Executor } from './executor.js'
 import { preparedRead } from './prepared-query.js'
+import { lockingRows } from './row-lock.js'
 
 const readById = preparedRead(
   (db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id),
@@ -26,6 +27,11 @@ export type ReplaceableDeviceColumn =
 export const deviceRepository = {
   async get(db: Executor, id: string): Promise<DeviceRow | undefined> {
     return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst()
+  },
+
+  /** The device about to be written in this transaction, locked until it ends (see lockingRows). */
+  async getForUpdate(db: Executor, id: string): Promise<DeviceRow | undefined> {
+    return lockingRows(db, db.selectFrom('devices').selectAll().where('id', '=', id)).executeTakeFirst()
   },
 
   /**

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { JobDeviceTable, JobTable, ScheduledJobTable } from '../tables/jobs.js'
 import type { Executor } from './executor.js'
+import { lockingRows } from './row-lock.js'
 
 export type JobRow = Selectable<JobTable>
 export type JobDeviceRow = Selectable<JobDeviceTable>
@@ -88,6 +89,11 @@ export const jobRepository = {
 export const scheduledJobRepository = {
   async get(db: Executor, id: string): Promise<ScheduledJobRow | undefined> {
     return db.selectFrom('scheduled_jobs').selectAll().where('id', '=', id).executeTakeFirst()
+  },
+
+  /** The scheduled job about to be written in this transaction, locked until it ends (see lockingRows). */
+  async getForUpdate(db: Executor, id: string): Promise<ScheduledJobRow | undefined> {
+    return lockingRows(db, db.selectFrom('scheduled_jobs').selectAll().where('id', '=', id)).executeTakeFirst()
   },
 
   async page(db: Executor, after: string | null, limit: number, within: Within): Promise<ScheduledJobRow[]> {

@@ -4,6 +4,7 @@ import type {
   EnrollmentGroupRow,
 } from '../tables/provisioning.js'
 import type { Executor } from './executor.js'
+import { lockingRows } from './row-lock.js'
 
 export const provisioningSettingsRepository = {
   async get(db: Executor, name: string): Promise<string | undefined> {
@@ -29,6 +30,11 @@ export const provisioningSettingsRepository = {
 export const enrollmentGroupRepository = {
   async get(db: Executor, id: string): Promise<EnrollmentGroupRow | undefined> {
     return db.selectFrom('enrollment_groups').selectAll().where('id', '=', id).executeTakeFirst()
+  },
+
+  /** The enrollment group about to be written in this transaction, locked until it ends (see lockingRows). */
+  async getForUpdate(db: Executor, id: string): Promise<EnrollmentGroupRow | undefined> {
+    return lockingRows(db, db.selectFrom('enrollment_groups').selectAll().where('id', '=', id)).executeTakeFirst()
   },
 
   /** One page in id order after `afterId` (keyset). */
