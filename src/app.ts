@@ -19,6 +19,7 @@ import { authenticatePlugin, secureByDefaultPlugin } from './http/plugins/authen
 import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/error-handler.js'
 import { validatorCompiler } from './http/validation.js'
 import { parseQueryString, repeatedParametersPlugin } from './http/query-string.js'
+import { requestLoggerFactory } from './operations/request-logger.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { auditLogRoutes } from './http/routes/audit-logs/index.js'
 import { auditPlugin } from './audit/audit-plugin.js'
@@ -140,6 +141,7 @@ export async function createApp(
       ...(deps.logger
         ? { loggerInstance: deps.logger }
         : { loggerInstance: createLogger(config) }),
+      childLoggerFactory: requestLoggerFactory,
       genReqId: requestIds(),
       requestIdHeader: false,
       // Per-request lines only when debugging: at info, errors and audit events are the log.

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { parse } from 'node:querystring'
+import { parse } from 'fast-querystring'
 import { AppError } from '../errors/app-error.js'
 
 /**
  * The query string, with a parameter repeated with the same value folded to that value: clients
  * that follow a nextLink and add their own parameters again (Microsoft's CLI does so with
  * api-version) are asked nothing twice. A parameter repeated with different values stays a list,
- * for the checks below to refuse.
+ * for the checks below to refuse. fast-querystring (Fastify's own parser) reads what node:querystring
+ * reads, about five times faster: this runs on every request.
  */
 export function parseQueryString(text: string): Record<string, unknown> {
   const parsed = parse(text) as Record<string, string | string[] | undefined>
