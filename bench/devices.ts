@@ -84,6 +84,10 @@ async function startServer(dataDir: string) {
       '--data',
       dataDir,
       '--tls-dev',
+      // Every simulated device connects from 127.0.0.1: one address, which the per-address CONNECT
+      // throttle would refuse after its burst.
+      '--mqtt-connect-rate',
+      '0',
       '--log-level',
       'warn',
     ]),

@@ -260,6 +260,15 @@ export const ConfigSchema = Type.Object(
       flag: 'auth-failure-limit',
       env: 'OPENCENTRAL_AUTH_FAILURE_LIMIT',
     }),
+    mqttConnectRate: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 20,
+      description:
+        'CONNECTs per second one client address may make to the device endpoint (MQTT over TLS and over WebSockets), with bursts of ten times as many; a refused connect costs 10 more, and once spent the address is refused with CONNACK 3 (server unavailable) until it refills. Raise it for fleets behind one NAT address or a gateway; 0 turns the throttle off.',
+      flag: 'mqtt-connect-rate',
+      env: 'OPENCENTRAL_MQTT_CONNECT_RATE',
+    }),
     redisUrl: Type.Optional(
       Type.String({
         pattern: '^rediss?://',

@@ -48,7 +48,7 @@ export async function startDevicePlane(
   const broker = await createDeviceBroker({
     authenticator,
     // Real time, not the application clock: floods are measured as they happen.
-    throttle: new ConnectThrottle(),
+    throttle: config.mqttConnectRate > 0 ? new ConnectThrottle(config.mqttConnectRate) : null,
     log,
     onPublish: () => (client, session, packet) => (messages as DeviceMessages).handle(client, session, packet),
     provisioning: new ProvisioningOverMqtt(services.deviceRegistrations, services.provisioning, store, clock),

@@ -45,6 +45,7 @@ const DEFAULTS: Config = {
   trustProxy: [],
   rateLimit: 0,
   authFailureLimit: 10,
+  mqttConnectRate: 20,
   metrics: false,
   logFormat: 'auto',
   accessLog: true,
@@ -58,7 +59,7 @@ describe('loadConfig', () => {
 
   it('reads the operations settings from flags and the environment', () => {
     const config = loadConfig({
-      flags: { 'trust-proxy': ['10.0.0.0/8', '::1'], 'rate-limit': '20' },
+      flags: { 'trust-proxy': ['10.0.0.0/8', '::1'], 'rate-limit': '20', 'mqtt-connect-rate': '500' },
       env: {
         OPENCENTRAL_BODY_LIMIT: '8388608',
         OPENCENTRAL_REDIS_URL: 'rediss://cache.example:6380',
@@ -76,6 +77,8 @@ describe('loadConfig', () => {
     assert.equal(config.logFormat, 'json')
     assert.equal(config.accessLog, false)
     assert.equal(config.authFailureLimit, 0)
+    assert.equal(config.mqttConnectRate, 500)
+    assert.equal(loadConfig({ env: { OPENCENTRAL_MQTT_CONNECT_RATE: '0' } }).mqttConnectRate, 0)
     assert.deepEqual(loadConfig({ env: { OPENCENTRAL_TRUST_PROXY: '2' } }).trustProxy, ['2'])
   })
 
@@ -87,9 +90,10 @@ describe('loadConfig', () => {
         OPENCENTRAL_BODY_LIMIT: '10',
         OPENCENTRAL_TRUST_PROXY: 'proxy.example',
         OPENCENTRAL_RATE_LIMIT: '-1',
+        OPENCENTRAL_MQTT_CONNECT_RATE: '-1',
       },
     })
-    for (const key of ['redisUrl', 'logFormat', 'bodyLimit', 'trustProxy', 'rateLimit']) {
+    for (const key of ['redisUrl', 'logFormat', 'bodyLimit', 'trustProxy', 'rateLimit', 'mqttConnectRate']) {
       assert.ok(problems.some((p) => p.startsWith(`${key} `)), `${key} in ${problems.join('; ')}`)
     }
   })

@@ -1,17 +1,23 @@
+/** A bucket holds this many seconds' worth of connects: the burst an address may make at once. */
+const BURST_SECONDS = 10
+/** What a refused connect (bad credentials, unknown device) costs on top of its own token. */
+const REFUSAL_COST = 10
+
 /**
- * Slows down floods of CONNECTs from one address: each address has a bucket of `capacity`
- * tokens refilled at `perSecond`; a connect takes one, a refused one `refusalCost` more, and
+ * Slows down floods of CONNECTs from one address: each address has a bucket of ten seconds' worth
+ * of tokens refilled at `perSecond`; a connect takes one, a refused one `REFUSAL_COST` more, and
  * an address with an empty bucket is refused (CONNACK 3, server unavailable) until it refills.
  */
 export class ConnectThrottle {
   private readonly buckets = new Map<string, { tokens: number; at: number }>()
+  private readonly capacity: number
 
   constructor(
+    private readonly perSecond: number,
     private readonly clock: () => number = Date.now,
-    private readonly capacity = 200,
-    private readonly perSecond = 20,
-    private readonly refusalCost = 10,
-  ) {}
+  ) {
+    this.capacity = perSecond * BURST_SECONDS
+  }
 
   /** Takes a token for a connect from `address`; false when the address must wait. */
   tryConnect(address: string): boolean {
@@ -20,7 +26,7 @@ export class ConnectThrottle {
 
   /** Charges a refused connect (bad credentials, unknown device). */
   refused(address: string): void {
-    this.take(address, this.refusalCost)
+    this.take(address, REFUSAL_COST)
   }
 
   private take(address: string, cost: number): boolean {

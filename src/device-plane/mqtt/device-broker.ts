@@ -27,7 +27,8 @@ export type DevicePublishHandler = (
 
 export interface DeviceBrokerOptions {
   authenticator: DeviceAuthenticator
-  throttle: ConnectThrottle
+  /** Limits CONNECTs per client address; null when the throttle is off. */
+  throttle: ConnectThrottle | null
   log: FastifyBaseLogger
   /** Set once the handler exists (it needs the links, which need the broker). */
   onPublish: () => DevicePublishHandler
@@ -59,11 +60,11 @@ export async function createDeviceBroker(options: DeviceBrokerOptions): Promise<
   broker.authenticate = (client, username, password, done) => {
     const address = remoteAddressOf(client)
     const refuse = (returnCode: number, reason: string, deviceId?: string) => {
-      if (returnCode !== SERVER_UNAVAILABLE) throttle.refused(address)
+      if (throttle && returnCode !== SERVER_UNAVAILABLE) throttle.refused(address)
       log.warn({ deviceId, clientId: client.id, address, reason, returnCode }, 'device connection refused')
       done(Object.assign(new Error(reason), { returnCode }) as AuthenticateError, false)
     }
-    if (!throttle.tryConnect(address)) return refuse(SERVER_UNAVAILABLE, 'too many connection attempts')
+    if (throttle && !throttle.tryConnect(address)) return refuse(SERVER_UNAVAILABLE, 'too many connection attempts')
     const identity = parseConnectUsername(username, client.id)
     if (!identity) return refuse(4, 'the username or client id does not name a device')
     const chain = password !== undefined && password.length > 0 ? [] : clientCertificates(client)
