@@ -226,11 +226,14 @@ async function main() {
 
     console.error(`flooding telemetry for ${FLOOD_SECONDS} s…`)
     cpu = cpuSeconds(server.pid)
+    const simulatorCpu = () => workers.reduce((sum, worker) => sum + cpuSeconds(worker.pid), 0)
+    let generatorCpu = simulatorCpu()
     const flood = await command(
       workers,
       workers.map(() => ({ kind: 'flood', seconds: FLOOD_SECONDS, inFlight: IN_FLIGHT })),
     )
     const floodCpu = cpuSeconds(server.pid) - cpu
+    generatorCpu = simulatorCpu() - generatorCpu
     const sent = (reports: WorkerReport[]) => ({
       dropped: reports.reduce((sum, r) => sum + (r.kind === 'sent' ? r.dropped : 0), 0),
       acked: reports.reduce((sum, r) => sum + (r.kind === 'sent' ? r.acked : 0), 0),
@@ -293,6 +296,8 @@ async function main() {
       sessionsDropped: atHalf.dropped,
       cpuMicrosecondsPerMessage: round((floodCpu * 1e6) / Math.max(saturated.acked, 1)),
       serverCpuShare: round(floodCpu / saturated.seconds, 2),
+      simulatorCpuMicrosecondsPerMessage: round((generatorCpu * 1e6) / Math.max(saturated.acked, 1)),
+      simulatorCpuShare: round(generatorCpu / saturated.seconds, 2),
       latencyRate: Math.round(atHalf.acked / atHalf.seconds),
       latencyP50Ms: round(median(latencies), 1),
       latencyP99Ms: round(percentile(latencies, 99), 1),
@@ -310,6 +315,7 @@ async function main() {
       `| RSS per connected device, KB | ${result.rssPerDeviceKb} | |`,
       `| telemetry messages stored per second (saturation) | ${result.messagesPerSecond} | ≥ ${GOALS.messagesPerSecond} |`,
       `| server CPU per message, µs (cores busy) | ${result.cpuMicrosecondsPerMessage} (${result.serverCpuShare}) | |`,
+      `| simulators' CPU per message, µs (cores busy) | ${result.simulatorCpuMicrosecondsPerMessage} (${result.simulatorCpuShare}) | |`,
       `| publish → visible in REST at ${result.latencyRate} msg/s, p50 / p99 ms | ${result.latencyP50Ms} / ${result.latencyP99Ms} | p99 < ${GOALS.p99Ms} |`,
     ].join('\n')
     console.log(`\n${table}`)
