@@ -17,6 +17,7 @@ import type { WorkerOrder, WorkerReport } from './lib/device-load-worker.js'
 import { cpuSeconds, rssMb } from './lib/process-usage.js'
 import { freePort, median, pinned, root, startProcess } from './lib/processes.js'
 import { API_VERSION } from './lib/settings.js'
+import { tlsFloorKbPerConnection } from './lib/tls-floor.js'
 
 const DEVICES = Number(argument('--devices') ?? process.env.BENCH_DEVICES ?? 10_000)
 const WORKERS = Number(process.env.BENCH_DEVICE_WORKERS ?? Math.max(1, cpus().length - 1))
@@ -270,6 +271,9 @@ async function main() {
       }),
     )
 
+    console.error(`the TLS floor: a bare node:tls server holding ${connectedCount} connections…`)
+    const tlsFloorKb = await tlsFloorKbPerConnection(dataDir, ca, connectedCount, CONNECT_CONCURRENCY)
+
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`
     const date = new Date().toISOString().slice(0, 10)
     const perDeviceKb = ((rssConnected - rssBefore) * 1024) / Math.max(connectedCount, 1)
@@ -289,6 +293,7 @@ async function main() {
       rssBeforeMb: round(rssBefore),
       rssConnectedMb: round(rssConnected),
       rssPerDeviceKb: round(perDeviceKb),
+      tlsFloorKbPerConnection: round(tlsFloorKb),
       rssPeakMb: round(rssPeak),
       floodSeconds: round(saturated.seconds, 2),
       messagesPerSecond: Math.round(messagesPerSecond),
@@ -313,6 +318,7 @@ async function main() {
       `| connections established per second | ${result.connectsPerSecond} | |`,
       `| server RSS with every device connected, MB | ${result.rssConnectedMb} | < ${GOALS.rssMbAtTenThousand} at 10,000 |`,
       `| RSS per connected device, KB | ${result.rssPerDeviceKb} | |`,
+      `| bare node:tls server, RSS per idle connection, KB (the floor: TLS alone) | ${result.tlsFloorKbPerConnection} | |`,
       `| telemetry messages stored per second (saturation) | ${result.messagesPerSecond} | ≥ ${GOALS.messagesPerSecond} |`,
       `| server CPU per message, µs (cores busy) | ${result.cpuMicrosecondsPerMessage} (${result.serverCpuShare}) | |`,
       `| simulators' CPU per message, µs (cores busy) | ${result.simulatorCpuMicrosecondsPerMessage} (${result.simulatorCpuShare}) | |`,

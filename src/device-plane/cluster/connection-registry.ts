@@ -65,7 +65,8 @@ export class ConnectionRegistry {
   /** Notes that the device or module was heard from; written with the next flush. */
   touch(target: ConnectionTarget): void {
     const key = keyOf(target)
-    this.activity.set(mapKey(key), key)
+    const name = mapKey(key)
+    if (!this.activity.has(name)) this.activity.set(name, key)
   }
 
   /** The live node holding the device's or module's session, or null. */

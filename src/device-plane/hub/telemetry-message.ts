@@ -1,5 +1,7 @@
 import type { TelemetryMessage } from '../../services/device-telemetry.service.js'
 
+const NO_PROPERTIES: Pick<URLSearchParams, 'get'> = { get: () => null }
+
 /**
  * Reads a device-to-cloud message: the property bag after `messages/events/` is URL-encoded
  * (`$.sub` names the component, `iothub-creation-time-utc` when it was made, `$.ct`/`$.ce` its
@@ -12,7 +14,8 @@ export function parseTelemetry(
   payload: Buffer,
   receivedAt: number,
 ): TelemetryMessage {
-  const properties = new URLSearchParams(propertyBag)
+  // Most messages carry no properties: nothing to parse then.
+  const properties = propertyBag === '' ? NO_PROPERTIES : new URLSearchParams(propertyBag)
   const created = Date.parse(properties.get('iothub-creation-time-utc') ?? '')
   return {
     deviceId,

@@ -14,7 +14,7 @@ interface Prepared {
 }
 
 /** A few ms of gathering costs a device little and saves the store most of its commits. */
-export const DEFAULT_BATCHING: Omit<GroupCommitOptions, 'concurrency'> = { maxItems: 1000, maxDelayMs: 5 }
+export const DEFAULT_BATCHING: Omit<GroupCommitOptions, 'concurrency'> = { maxItems: 1024, maxDelayMs: 5 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -104,7 +104,8 @@ function latestValues(items: readonly Prepared[]): DeviceTelemetryRow[] {
     if (!isObject(message.body)) continue
     for (const [name, value] of Object.entries(message.body)) {
       if (value === undefined) continue
-      const key = JSON.stringify([row.device_id, row.module, row.component, name])
+      // Ids carry no NUL (toRow refuses them), so NUL-separated keys are unique and sort as the tuple.
+      const key = `${row.device_id}\u0000${row.module}\u0000${row.component}\u0000${name}`
       const known = latest.get(key)
       if (known && known.timestamp > row.time) continue
       latest.set(key, {

@@ -74,7 +74,11 @@ export const deviceConnectionRepository = {
   /** Records that these devices or modules were heard from at `at`. */
   async touch(db: Executor, keys: readonly ConnectionKey[], at: number): Promise<void> {
     const byModule = new Map<string, string[]>()
-    for (const key of keys) byModule.set(key.module, [...(byModule.get(key.module) ?? []), key.deviceId])
+    for (const key of keys) {
+      const ids = byModule.get(key.module)
+      if (ids) ids.push(key.deviceId)
+      else byModule.set(key.module, [key.deviceId])
+    }
     for (const [module, ids] of byModule) {
       for (let i = 0; i < ids.length; i += 500) {
         await db

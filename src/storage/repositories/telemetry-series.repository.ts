@@ -3,15 +3,16 @@ import type { Dialect } from '../store.js'
 import type { Executor } from './executor.js'
 import type { TelemetryMessageRow } from '../tables/device-telemetry-series.js'
 import type { DeviceTelemetryRow } from '../tables/device-data.js'
+import { statementSizedChunks } from './statement-sized-chunks.js'
 
-/** Rows per statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
-const ROWS_PER_STATEMENT = 1000
+/** Most rows per statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const ROWS_PER_STATEMENT = 512
 
 export const telemetrySeriesRepository = {
-  /** Appends messages to the time series, in multi-row inserts. */
+  /** Appends messages to the time series, in multi-row inserts of a few sizes. */
   async insertMessages(db: Executor, rows: readonly TelemetryMessageRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      await db.insertInto('telemetry_messages').values(rows.slice(i, i + ROWS_PER_STATEMENT)).execute()
+    for (const chunk of statementSizedChunks(rows, ROWS_PER_STATEMENT)) {
+      await db.insertInto('telemetry_messages').values(chunk).execute()
     }
   },
 
@@ -21,10 +22,10 @@ export const telemetrySeriesRepository = {
    * lock rows in the same order and never deadlock.
    */
   async recordLatest(db: Executor, rows: readonly DeviceTelemetryRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    for (const chunk of statementSizedChunks(rows, ROWS_PER_STATEMENT)) {
       await db
         .insertInto('device_telemetry')
-        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .values(chunk)
         .onConflict((oc) =>
           oc
             .columns(['device_id', 'module', 'component', 'name'])
