@@ -23,3 +23,49 @@ export function preparedRead<Row, Params extends unknown[]>(
     return store.read<Row>({ ...query, parameters: params })
   }
 }
+
+/**
+ * A multi-row write compiled once per row count and engine, then run with new values: for the
+ * telemetry batches, where building and compiling a statement of hundreds of rows cost more than
+ * SQLite takes to run it. `build` writes `rows` (whose values are placeholders when compiling);
+ * the statement's parameters must be exactly the rows' `columns`, row after row, which is checked
+ * when it is compiled. Use few row counts (see statement-sized-chunks.ts): each is compiled once.
+ */
+export function preparedRowsWrite<Row extends Record<string, unknown>>(
+  columns: readonly (keyof Row & string)[],
+  build: (db: Executor, rows: readonly Row[]) => Compilable<unknown>,
+): (db: Executor, rows: readonly Row[]) => Promise<void> {
+  const compiled = new Map<string, CompiledQuery<unknown>>()
+  return async (db, rows) => {
+    const adapter = db.getExecutor().adapter
+    const key = `${adapter.constructor.name}:${rows.length}`
+    let query = compiled.get(key)
+    if (!query) {
+      query = compileRowsWrite(db, rows.length, columns, build)
+      compiled.set(key, query)
+    }
+    const parameters: unknown[] = new Array(rows.length * columns.length)
+    let at = 0
+    for (const row of rows) for (const column of columns) parameters[at++] = row[column]
+    await db.executeQuery({ ...query, parameters })
+  }
+}
+
+function compileRowsWrite<Row extends Record<string, unknown>>(
+  db: Executor,
+  count: number,
+  columns: readonly (keyof Row & string)[],
+  build: (db: Executor, rows: readonly Row[]) => Compilable<unknown>,
+): CompiledQuery<unknown> {
+  // Each placeholder names its place, so the parameter order can be checked, not assumed.
+  const placeholders = Array.from(
+    { length: count },
+    (_, r) => Object.fromEntries(columns.map((column, c) => [column, `${r}:${c}`])) as Row,
+  )
+  const query = build(db, placeholders).compile()
+  const expected = placeholders.flatMap((_, r) => columns.map((_c, c) => `${r}:${c}`))
+  if (query.parameters.length !== expected.length || query.parameters.some((p, i) => p !== expected[i])) {
+    throw new Error(`preparedRowsWrite: the statement's parameters are not the rows' columns in order: ${query.sql.slice(0, 80)}`)
+  }
+  return query
+}

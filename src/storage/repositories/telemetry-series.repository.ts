@@ -3,17 +3,38 @@ import type { Dialect } from '../store.js'
 import type { Executor } from './executor.js'
 import type { TelemetryMessageRow } from '../tables/device-telemetry-series.js'
 import type { DeviceTelemetryRow } from '../tables/device-data.js'
+import { preparedRowsWrite } from './prepared-query.js'
 import { statementSizedChunks } from './statement-sized-chunks.js'
 
 /** Most rows per statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const ROWS_PER_STATEMENT = 512
 
+const insertMessages = preparedRowsWrite<TelemetryMessageRow>(
+  ['device_id', 'module', 'component', 'time', 'body'],
+  (db, rows) => db.insertInto('telemetry_messages').values(rows),
+)
+
+const upsertLatest = preparedRowsWrite<DeviceTelemetryRow>(
+  ['device_id', 'module', 'component', 'name', 'value', 'timestamp'],
+  (db, rows) =>
+    db
+      .insertInto('device_telemetry')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['device_id', 'module', 'component', 'name'])
+          .doUpdateSet({
+            value: (eb) => eb.ref('excluded.value'),
+            timestamp: (eb) => eb.ref('excluded.timestamp'),
+          })
+          .where('device_telemetry.timestamp', '<=', sql.ref<number>('excluded.timestamp')),
+      ),
+)
+
 export const telemetrySeriesRepository = {
   /** Appends messages to the time series, in multi-row inserts of a few sizes. */
   async insertMessages(db: Executor, rows: readonly TelemetryMessageRow[]): Promise<void> {
-    for (const chunk of statementSizedChunks(rows, ROWS_PER_STATEMENT)) {
-      await db.insertInto('telemetry_messages').values(chunk).execute()
-    }
+    for (const chunk of statementSizedChunks(rows, ROWS_PER_STATEMENT)) await insertMessages(db, chunk)
   },
 
   /**
@@ -22,21 +43,7 @@ export const telemetrySeriesRepository = {
    * lock rows in the same order and never deadlock.
    */
   async recordLatest(db: Executor, rows: readonly DeviceTelemetryRow[]): Promise<void> {
-    for (const chunk of statementSizedChunks(rows, ROWS_PER_STATEMENT)) {
-      await db
-        .insertInto('device_telemetry')
-        .values(chunk)
-        .onConflict((oc) =>
-          oc
-            .columns(['device_id', 'module', 'component', 'name'])
-            .doUpdateSet({
-              value: (eb) => eb.ref('excluded.value'),
-              timestamp: (eb) => eb.ref('excluded.timestamp'),
-            })
-            .where('device_telemetry.timestamp', '<=', sql.ref<number>('excluded.timestamp')),
-        )
-        .execute()
-    }
+    for (const chunk of statementSizedChunks(rows, ROWS_PER_STATEMENT)) await upsertLatest(db, chunk)
   },
 
   /**
