@@ -32,7 +32,12 @@ export function rateLimitBackend(config: Pick<Config, 'redisUrl'>, store: Store)
 export const rateLimitPlugin = fp<{ config: Config; store: Store }>(
   async (app: FastifyInstance, { config, store }) => {
     const backend = rateLimitBackend(config, store)
-    const redis = backend === 'redis' ? new Redis(config.redisUrl as string, { lazyConnect: false }) : null
+    // Without the offline queue a count asked while Redis is away fails at once, and the request
+    // goes through; with it, the request would wait for ioredis to give up reconnecting (a minute).
+    const redis =
+      backend === 'redis'
+        ? new Redis(config.redisUrl as string, { lazyConnect: false, enableOfflineQueue: false })
+        : null
     const postgres = backend === 'postgres' ? new PostgresRateLimitStore(store.db) : null
     redis?.on('error', (error: Error) =>
       app.log.warn({ err: { message: error.message } }, 'rate-limit counters in Redis unreachable'),

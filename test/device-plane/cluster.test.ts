@@ -4,8 +4,7 @@ import { DIALECTS } from '../helpers/dialects.js'
 import { TEMPLATE, TEMPLATE_ID } from '../helpers/device-data.js'
 import { startDeviceNodes, type DeviceNode, type DeviceNodes } from '../helpers/device-nodes.js'
 import { eventually } from '../helpers/local-links.js'
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+import { REDIS_URL } from '../helpers/redis.js'
 
 const device = (deviceId: string) => ({ deviceId, module: null })
 

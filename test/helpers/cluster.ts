@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createApp, type OpenCentralApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config/load.js'
+import type { Config } from '../../src/config/schema.js'
 
 export interface Cluster {
   nodes: OpenCentralApp[]
@@ -16,7 +17,7 @@ export interface Cluster {
  */
 export async function startNodes(
   count: number,
-  options: { databaseUrl?: string } = {},
+  options: { databaseUrl?: string; config?: Partial<Config> } = {},
 ): Promise<Cluster> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-nodes-'))
   const config = loadConfig({
@@ -28,6 +29,7 @@ export async function startNodes(
       authFailureLimit: 0,
       embeddedIdp: false,
       ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...options.config,
     },
   })
   const nodes: OpenCentralApp[] = []

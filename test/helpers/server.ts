@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -156,15 +157,7 @@ export async function startServer(
       if (opts.rawBody !== undefined) body = opts.rawBody
       else if (opts.body !== undefined) body = JSON.stringify(opts.body)
       if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json'
-      const response = await fetch(target, { method, headers, body })
-      const text = await response.text()
-      let parsed: unknown = undefined
-      try {
-        parsed = text ? JSON.parse(text) : undefined
-      } catch {
-        parsed = undefined
-      }
-      return { status: response.status, headers: response.headers, body: parsed as any, text }
+      return readResponse(await fetch(target, { method, headers, body }))
     },
     async close() {
       await app.close()
@@ -172,6 +165,18 @@ export async function startServer(
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/** A fetched response with its body read: parsed when it is JSON. */
+export async function readResponse(response: Response): Promise<ApiResponse> {
+  const text = await response.text()
+  let parsed: unknown = undefined
+  try {
+    parsed = text ? JSON.parse(text) : undefined
+  } catch {
+    parsed = undefined
+  }
+  return { status: response.status, headers: response.headers, body: parsed as any, text }
 }
 
 /** A test server that also holds a Builder and an Operator API token, for checks of who may do what. */
@@ -221,4 +226,12 @@ export function expectError(
   if (problems.length > 0) {
     throw new Error(`${problems.join('; ')}\nresponse: ${response.status} ${response.text}`)
   }
+}
+
+/** Asserts a rate limit's refusal (429 in IoT Central's error shape) and returns its Retry-After. */
+export function expectTooMany(response: ApiResponse): number {
+  expectError(response, 429, 'TooManyRequests')
+  const retryAfter = Number(response.headers.get('retry-after'))
+  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1, `Retry-After: ${response.headers.get('retry-after')}`)
+  return retryAfter
 }

@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createApp, type OpenCentralApp } from '../../src/app.js'
 import { ROLE_IDS } from '../../src/authz/builtin-roles.js'
-import { loadConfig } from '../../src/config/load.js'
-import { createTestDatabase, DIALECTS } from '../helpers/dialects.js'
-import { expectError, startServer, type ApiResponse, type TestServer } from '../helpers/server.js'
-
-function expectTooMany(response: ApiResponse): number {
-  expectError(response, 429, 'TooManyRequests')
-  const retryAfter = Number(response.headers.get('retry-after'))
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1, `Retry-After: ${response.headers.get('retry-after')}`)
-  return retryAfter
-}
+import { DIALECTS } from '../helpers/dialects.js'
+import { expectError, expectTooMany, startServer, type TestServer } from '../helpers/server.js'
 
 /** A capability model with enough telemetry to make its template about 1.5 MiB of JSON. */
 function largeTemplate(id: string): Record<string, unknown> {
@@ -163,55 +151,3 @@ for (const dialect of DIALECTS) {
     })
   })
 }
-
-describe('request limits shared by two nodes on PostgreSQL', { skip: !DIALECTS.includes('postgres') }, () => {
-  const nodes: OpenCentralApp[] = []
-  const urls: string[] = []
-  let database: Awaited<ReturnType<typeof createTestDatabase>>
-  let dataDir: string
-  let token: string
-
-  before(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-limits-'))
-    database = await createTestDatabase()
-    const config = loadConfig({
-      overrides: { dataDir, logLevel: 'silent', embeddedIdp: false, mqttPort: 0, databaseUrl: database.url, rateLimit: 4 },
-    })
-    for (let i = 0; i < 2; i++) {
-      const node = await createApp(config)
-      nodes.push(node)
-      urls.push(await node.app.listen({ port: 0, host: '127.0.0.1' }))
-    }
-    token = (await nodes[0]!.services.apiTokens.create(null, 'shared', { roles: [{ role: ROLE_IDS.operator }] })).token
-  })
-  after(async () => {
-    for (const node of nodes) await node.close()
-    await database?.drop()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  const get = (url: string) =>
-    fetch(`${url}/api/devices?api-version=2022-07-31`, { headers: { authorization: token } })
-
-  it('counts one token\'s requests on both nodes against one budget', async () => {
-    // Five requests split 3/2 over the nodes: each node alone would allow them all (4 per second).
-    // A burst may straddle two windows on a slow machine, so a few bursts are allowed.
-    let refused = 0
-    for (let attempt = 0; attempt < 3 && refused === 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 1100))
-      const burst = await Promise.all([0, 1, 0, 1, 0].map((i) => get(urls[i]!)))
-      refused = burst.filter((r) => r.status === 429).length
-      for (const response of burst) {
-        if (response.status === 429) {
-          const body = (await response.json()) as { error: { code: string } }
-          assert.equal(body.error.code, 'TooManyRequests')
-          assert.ok(Number(response.headers.get('retry-after')) >= 1)
-        } else {
-          assert.equal(response.status, 200)
-          await response.arrayBuffer()
-        }
-      }
-    }
-    assert.ok(refused >= 1, 'the second node saw the first node\'s requests')
-  })
-})
