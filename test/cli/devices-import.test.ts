@@ -3,10 +3,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { quietOutput } from '../../src/cli/output.js'
-import { withServices } from '../../src/cli/store-session.js'
 import type { DeviceView } from '../../src/services/device.service.js'
-import type { Services } from '../../src/services/index.js'
 import { runCli } from '../helpers/cli.js'
 import { createStore, expectExit, type TestStore } from '../helpers/cli-store.js'
 import { DIALECTS } from '../helpers/dialects.js'
@@ -19,18 +16,12 @@ for (const dialect of DIALECTS) {
     let store: TestStore
     beforeEach(async () => {
       store = await createStore(dialect)
-      await services(async (s) => {
+      await store.services(async (s) => {
         await s.deviceTemplates.put(null, TEMPLATE, { displayName: 'Thermostat' })
         await s.organizations.put(null, 'us', { displayName: 'United States' })
       })
     })
     afterEach(async () => store?.remove())
-
-    /** The store's services, in this process, as the CLI opens them. */
-    function services<T>(work: (s: Services) => Promise<T>): Promise<T> {
-      const flags = { data: store.dataDir, database: store.databaseUrl }
-      return withServices(flags, {}, quietOutput, work)
-    }
 
     /** Writes `text` as a CSV file in the test's folder and imports it. */
     function importCsv(text: string, ...args: string[]) {
@@ -40,7 +31,7 @@ for (const dialect of DIALECTS) {
     }
 
     async function allDevices(): Promise<DeviceView[]> {
-      return services(async (s) => {
+      return store.services(async (s) => {
         const devices: DeviceView[] = []
         let after: string | null = null
         do {
@@ -296,7 +287,7 @@ for (const dialect of DIALECTS) {
 
     it('refuses existing ids (their batch is not written), and --update replaces them', async () => {
       expectExit(await importCsv(`${HEADER}\ne-1,First,,,,\n`), 0)
-      const before = await services((s) => s.devices.get(null, 'e-1'))
+      const before = await store.services((s) => s.devices.get(null, 'e-1'))
 
       const again = await importCsv(
         `${HEADER}\ne-2,New,,,,\ne-1,Second,${TEMPLATE},us,true,false\n`,
@@ -308,14 +299,14 @@ for (const dialect of DIALECTS) {
       )
       assert.match(again.stderr, /import the file again with --update/)
       assert.deepEqual(await ids(), ['e-1'])
-      assert.deepEqual(await services((s) => s.devices.get(null, 'e-1')), before)
+      assert.deepEqual(await store.services((s) => s.devices.get(null, 'e-1')), before)
 
       const updated = await importCsv(
         `${HEADER}\ne-2,New,,,,\ne-1,Second,${TEMPLATE},us,true,false\n`,
         '--update',
       )
       expectExit(updated, 0)
-      const after = await services((s) => s.devices.get(null, 'e-1'))
+      const after = await store.services((s) => s.devices.get(null, 'e-1'))
       assert.notEqual(after.etag, before.etag)
       const { etag: _, ...rest } = after
       assert.deepEqual(rest, {
@@ -337,8 +328,8 @@ for (const dialect of DIALECTS) {
         expectExit(result, 1)
         assert.match(result.stderr, /^line 8 \(dup\): the device id is already on line 3 of the file$/m)
         assert.doesNotMatch(result.stderr, /exists \(--update replaces it\)/)
-        assert.equal((await services((s) => s.devices.get(null, 'dup'))).displayName, 'First')
-        await services(async (s) => {
+        assert.equal((await store.services((s) => s.devices.get(null, 'dup'))).displayName, 'First')
+        await store.services(async (s) => {
           for (const id of await ids()) await s.devices.delete(null, id)
         })
       }
@@ -346,9 +337,9 @@ for (const dialect of DIALECTS) {
 
     it('--update replaces only the columns the file has: a missing column keeps its value', async () => {
       expectExit(await importCsv(`${HEADER}\nk-1,Kept name,${TEMPLATE},us,false,true\n`), 0)
-      const before = await services((s) => s.devices.get(null, 'k-1'))
+      const before = await store.services((s) => s.devices.get(null, 'k-1'))
       expectExit(await importCsv('id,simulated\nk-1,true\nk-2,true\n', '--update'), 0)
-      const { etag, ...after } = await services((s) => s.devices.get(null, 'k-1'))
+      const { etag, ...after } = await store.services((s) => s.devices.get(null, 'k-1'))
       assert.notEqual(etag, before.etag)
       assert.deepEqual(after, {
         id: 'k-1',
@@ -360,7 +351,7 @@ for (const dialect of DIALECTS) {
         provisioned: false,
       })
       // A new device gets the defaults of the columns the file lacks, as before.
-      const added = await services((s) => s.devices.get(null, 'k-2'))
+      const added = await store.services((s) => s.devices.get(null, 'k-2'))
       assert.equal(added.displayName, 'k-2')
       assert.equal(added.template, undefined)
     })
@@ -388,7 +379,7 @@ for (const dialect of DIALECTS) {
 
     it('--dry-run checks every row as an import would and writes nothing', async () => {
       expectExit(await importCsv(`${HEADER}\nold,Old,,,,\n`), 0)
-      const before = await services((s) => s.devices.get(null, 'old'))
+      const before = await store.services((s) => s.devices.get(null, 'old'))
       const failing = await importCsv(`${HEADER}\nnew-1,N,,,,\nold,Changed,,,,\nnew-2,N,dtmi:test:missing;1,,,\n`, '--dry-run', '--batch-size', '1')
       expectExit(failing, 1)
       assert.match(failing.stderr, /^line 3 \(old\): a device with this id exists/m)
@@ -398,7 +389,7 @@ for (const dialect of DIALECTS) {
       expectExit(clean, 0)
       assert.match(clean.stdout, /^Dry run: 2 of 2 rows would be imported .*; nothing was written\.$/m)
       assert.deepEqual(await ids(), ['old'])
-      assert.deepEqual(await services((s) => s.devices.get(null, 'old')), before)
+      assert.deepEqual(await store.services((s) => s.devices.get(null, 'old')), before)
     })
 
     it('shows progress up to 100% for a file with CRLF line ends and a byte-order mark', async () => {

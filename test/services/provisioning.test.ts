@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { quietOutput } from '../../src/cli/output.js'
-import { withServices } from '../../src/cli/store-session.js'
 import { loadConfig } from '../../src/config/load.js'
 import { openStore } from '../../src/storage/open-store.js'
-import type { Services } from '../../src/services/index.js'
 import { createStore, type TestStore } from '../helpers/cli-store.js'
 import { DIALECTS } from '../helpers/dialects.js'
 import { createCa, issue } from '../helpers/x509-chain.js'
@@ -21,22 +18,18 @@ for (const dialect of DIALECTS) {
     })
     afterEach(async () => store?.remove())
 
-    /** Opens the store as a fresh start would, and hands over its services. */
-    const start = <T>(work: (s: Services) => Promise<T>): Promise<T> =>
-      withServices({ data: store.dataDir, database: store.databaseUrl }, {}, quietOutput, work)
-
     it('makes the ID scope and the default groups once, also for a store made before them', async () => {
-      const scope = await start((s) => s.provisioning.idScope())
+      const scope = await store.services((s) => s.provisioning.idScope())
       assert.match(scope, /^0ne[0-9A-F]{8}$/)
       // A default group deleted stays deleted; the scope stays the same.
-      await start((s) => s.enrollmentGroups.delete(null, 'SAS-IoT-Edge-Devices'))
-      const again = await start(async (s) => ({
+      await store.services((s) => s.enrollmentGroups.delete(null, 'SAS-IoT-Edge-Devices'))
+      const again = await store.services(async (s) => ({
         scope: await s.provisioning.idScope(),
         groups: (await s.enrollmentGroups.list(null, { after: null, limit: 10 })).items.map((g) => g.id),
       }))
       assert.deepEqual(again, { scope, groups: ['SAS-IoT-Devices'] })
       // A store from before provisioning: no scope, no groups.
-      await start((s) => s.enrollmentGroups.delete(null, 'SAS-IoT-Devices'))
+      await store.services((s) => s.enrollmentGroups.delete(null, 'SAS-IoT-Devices'))
       const raw = await openStore(
         loadConfig({ flags: { data: store.dataDir, ...(store.databaseUrl ? { database: store.databaseUrl } : {}) }, env: {} }),
       )
@@ -45,7 +38,7 @@ for (const dialect of DIALECTS) {
       } finally {
         await raw.close()
       }
-      const upgraded = await start(async (s) => ({
+      const upgraded = await store.services(async (s) => ({
         scope: await s.provisioning.idScope(),
         groups: (await s.enrollmentGroups.list(null, { after: null, limit: 10 })).items.map((g) => [g.id, g.type]),
       }))
@@ -57,7 +50,7 @@ for (const dialect of DIALECTS) {
     })
 
     it('finds the group that admits a symmetric-key registration, enabled groups only', async () => {
-      await start(async (s) => {
+      await store.services(async (s) => {
         const group = await s.enrollmentGroups.get(null, 'SAS-IoT-Devices')
         const keys = (group.attestation as { symmetricKey: { primaryKey: string; secondaryKey: string } }).symmetricKey
         const bySecondary = await s.provisioning.groupForRegistration('dev-9', {
@@ -83,7 +76,7 @@ for (const dialect of DIALECTS) {
       const root = await createCa('Root')
       const stranger = await createCa('Stranger')
       const leaf = await issue('dev-x', root)
-      await start(async (s) => {
+      await store.services(async (s) => {
         await s.enrollmentGroups.put(null, 'edge-certs', {
           displayName: 'Edge certs',
           type: 'iotEdge',

@@ -1,13 +1,10 @@
 import type { Config } from '../../config/schema.js'
 import type { Store } from '../../storage/store.js'
+import type { ClusterLog } from './cluster-options.js'
 import type { DeviceBus } from './device-bus.js'
 import { InProcessBus } from './in-process-bus.js'
 import { PostgresBus } from './postgres-bus.js'
 import { RedisBus } from './redis-bus.js'
-
-interface Log {
-  warn(object: unknown, message: string): void
-}
 
 /**
  * The bus the configuration calls for: Redis when `redisUrl` is set, else PostgreSQL's
@@ -18,7 +15,7 @@ export async function openDeviceBus(
   applicationId: string,
   store: Store,
   config: Pick<Config, 'redisUrl' | 'databaseUrl'>,
-  log?: Log,
+  log?: ClusterLog,
 ): Promise<DeviceBus> {
   if (config.redisUrl) {
     const bus = new RedisBus(nodeId, applicationId, config.redisUrl, log)

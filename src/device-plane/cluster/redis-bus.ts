@@ -1,9 +1,6 @@
 import { Redis } from 'ioredis'
+import type { ClusterLog } from './cluster-options.js'
 import { BusListeners, decodeEnvelope, type BusListener, type BusMessage, type DeviceBus } from './device-bus.js'
-
-interface Log {
-  warn(object: unknown, message: string): void
-}
 
 /** Where the Redis server is, without credentials (for logs and errors). */
 export function redisDescription(url: string): string {
@@ -28,7 +25,7 @@ export class RedisBus implements DeviceBus {
     private readonly nodeId: string,
     applicationId: string,
     private readonly url: string,
-    log?: Log,
+    log?: ClusterLog,
   ) {
     this.listeners = new BusListeners(nodeId)
     this.prefix = `opencentral:${applicationId}:devices:`
