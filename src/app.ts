@@ -260,7 +260,7 @@ export async function createApp(
     if (embedded) await app.register(embedded.plugin, { signInThrottle: throttle })
     await app.register(
       async (api) => {
-        if (config.rateLimit > 0) await api.register(rateLimitPlugin, { config, store })
+        if (config.rateLimit > 0) await api.register(rateLimitPlugin, { config, store, applicationId: services.applicationId })
         await api.register(apiTokenRoutes, { apiTokens: services.apiTokens })
         await api.register(auditLogRoutes, { auditLogs: services.auditLogs, config })
         await api.register(roleRoutes, { roles: services.roles, customRoles: services.customRoles })

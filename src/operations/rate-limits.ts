@@ -15,6 +15,9 @@ export function callerKey(request: FastifyRequest): string {
   return principal.type === 'apiToken' ? `token:${principal.id}` : `user:${principal.id}`
 }
 
+/** How long a count may wait for Redis before the request goes through uncounted. */
+const REDIS_COMMAND_TIMEOUT_MS = 250
+
 /** Where the counters live: Redis when configured, else PostgreSQL, else this process. */
 export type RateLimitBackend = 'redis' | 'postgres' | 'memory'
 
@@ -29,14 +32,20 @@ export function rateLimitBackend(config: Pick<Config, 'redisUrl'>, store: Store)
  * A counter store that cannot be reached lets requests through (logged): limits protect the
  * server, they are not access control.
  */
-export const rateLimitPlugin = fp<{ config: Config; store: Store }>(
-  async (app: FastifyInstance, { config, store }) => {
+export const rateLimitPlugin = fp<{ config: Config; store: Store; applicationId: string }>(
+  async (app: FastifyInstance, { config, store, applicationId }) => {
     const backend = rateLimitBackend(config, store)
     // Without the offline queue a count asked while Redis is away fails at once, and the request
     // goes through; with it, the request would wait for ioredis to give up reconnecting (a minute).
+    // A Redis that takes the connection but does not answer lets the request through after the
+    // command timeout.
     const redis =
       backend === 'redis'
-        ? new Redis(config.redisUrl as string, { lazyConnect: false, enableOfflineQueue: false })
+        ? new Redis(config.redisUrl as string, {
+            lazyConnect: false,
+            enableOfflineQueue: false,
+            commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+          })
         : null
     const postgres = backend === 'postgres' ? new PostgresRateLimitStore(store.db) : null
     redis?.on('error', (error: Error) =>
@@ -49,7 +58,8 @@ export const rateLimitPlugin = fp<{ config: Config; store: Store }>(
       timeWindow: 1000,
       keyGenerator: callerKey,
       skipOnError: true,
-      nameSpace: 'opencentral-rate-',
+      // Applications sharing one Redis count apart (as their device buses do).
+      nameSpace: `opencentral:${applicationId}:rate:`,
       ...(redis ? { redis } : {}),
       // The plugin constructs its store; this one already exists (it holds the purge timer).
       ...(postgres ? { store: function sharedStore() { return postgres } as never } : {}),
@@ -62,7 +72,10 @@ export const rateLimitPlugin = fp<{ config: Config; store: Store }>(
     })
     app.addHook('onClose', async () => {
       postgres?.close()
+      // quit() says goodbye to a Redis that answers; a Redis that is away fails it at once, and
+      // only disconnect() stops the reconnecting that would otherwise keep the process alive.
       await redis?.quit().catch(() => {})
+      redis?.disconnect()
     })
   },
 )
