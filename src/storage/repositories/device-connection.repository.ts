@@ -103,11 +103,15 @@ export const deviceConnectionRepository = {
       .where('expires_at', '<=', now)
       .execute()
     for (const node of dead) {
+      // Closed as of the node's last heartbeat, or as of its opening for a session opened after it.
+      const lastHeard = Number(node.heartbeat_at)
       await db
         .updateTable('device_connections')
-        .set({ node_id: null, since: Number(node.heartbeat_at) })
+        .set({ since: lastHeard })
         .where('node_id', '=', node.node_id)
+        .where('since', '<', lastHeard)
         .execute()
+      await db.updateTable('device_connections').set({ node_id: null }).where('node_id', '=', node.node_id).execute()
       await db.deleteFrom('device_plane_nodes').where('node_id', '=', node.node_id).execute()
     }
     return dead.length
