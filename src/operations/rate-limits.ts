@@ -2,6 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
+import { closeRedis } from '../redis/redis-connection.js'
 import type { Config } from '../config/schema.js'
 import { AppError } from '../errors/app-error.js'
 import type { Store } from '../storage/store.js'
@@ -72,10 +73,7 @@ export const rateLimitPlugin = fp<{ config: Config; store: Store; applicationId:
     })
     app.addHook('onClose', async () => {
       postgres?.close()
-      // quit() says goodbye to a Redis that answers; a Redis that is away fails it at once, and
-      // only disconnect() stops the reconnecting that would otherwise keep the process alive.
-      await redis?.quit().catch(() => {})
-      redis?.disconnect()
+      if (redis) await closeRedis(redis)
     })
   },
 )

@@ -1,12 +1,7 @@
 import { Redis } from 'ioredis'
+import { closeRedis, redisDescription } from '../../redis/redis-connection.js'
 import type { ClusterLog } from './cluster-options.js'
 import { BusListeners, decodeEnvelope, type BusListener, type BusMessage, type DeviceBus } from './device-bus.js'
-
-/** Where the Redis server is, without credentials (for logs and errors). */
-export function redisDescription(url: string): string {
-  const parsed = new URL(url)
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`
-}
 
 /**
  * Redis pub/sub: a channel per node (commands and their answers) and one for all (desired
@@ -73,10 +68,7 @@ export class RedisBus implements DeviceBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([
-      this.subscriber.quit().catch(() => this.subscriber.disconnect()),
-      this.publisher.quit().catch(() => this.publisher.disconnect()),
-    ])
+    await Promise.all([closeRedis(this.subscriber), closeRedis(this.publisher)])
   }
 
   private channel(node: string | null): string {
