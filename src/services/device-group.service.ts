@@ -6,7 +6,6 @@ import type { Clock } from '../clock.js'
 import { compileCondition, parseDeviceQuery, QuerySyntaxError, servedByIndex } from '../device-query/index.js'
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceGroupRepository, type DeviceFilter } from '../storage/repositories/device-group.repository.js'
-import { isUniqueViolation } from '../storage/is-unique-violation.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
@@ -180,56 +179,49 @@ export class DeviceGroupService {
     }
     const now = Math.floor(this.clock() / 1000)
     const reach = await this.organizations.reachOf(caller)
-    const written = await retryLostCreate(() =>
-      this.store.db.transaction().execute(async (trx) => {
-        const stored = await deviceGroupRepository.getForUpdate(trx, id)
-        const current = readable(reach, stored)
-        if (!current && mode === 'patch') throw notFound(`The device group '${id}'`)
-        if (stored && !current) {
-          // Ids are unique application-wide: this one is taken, by a group out of the caller's reach.
-          throw conflict(`The device group id '${id}' is already taken; choose another.`)
-        }
-        const needed = current ? 'deviceGroups.update' : 'deviceGroups.create'
-        if (caller && !caller.permissions.has(needed)) {
-          throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
-        }
-        const expected = expectedEtag(input.etag, ifMatch)
-        // A body etag on a new group is tolerated (clients resend what they read); If-Match is not.
-        if (current || ifMatch) checkEtag(expected, current?.etag ?? null, `The device group '${id}'`)
-        const values = next(current)
-        this.parse(values.filter)
-        const organization = checkOrganization(reach, values.organizations)
-        if (current) {
-          requireAt(reach, 'deviceGroups.update', current.organization_id)
-          if (organization !== current.organization_id) requireAt(reach, 'deviceGroups.update', organization)
-        } else {
-          requireAt(reach, 'deviceGroups.create', organization)
-          if ((await deviceGroupRepository.count(trx)) >= MAX_DEVICE_GROUPS) {
-            throw conflict(`An application holds at most ${MAX_DEVICE_GROUPS} device groups; delete one first.`)
-          }
-        }
-        const row: DeviceGroupRow = {
-          id,
-          display_name: values.displayName,
-          description: values.description,
-          filter: values.filter,
-          organization_id: organization,
-          etag: newEtag(),
-          created_at: current?.created_at ?? now,
-          updated_at: now,
-        }
-        if (!current) await deviceGroupRepository.insert(trx, row)
-        else if (!(await deviceGroupRepository.update(trx, row, current.etag))) {
-          throw new AppError('PreconditionFailed', `The device group '${id}' changed during the update; retry.`)
-        }
-        return row
-      }),
-    ).catch((error: unknown) => {
-      if (isUniqueViolation(error)) {
-        throw new AppError('Conflict', `The device group '${id}' was created concurrently; retry.`)
+    const written = await retryLostCreate(this.store.db, async (trx) => {
+      const stored = await deviceGroupRepository.getForUpdate(trx, id)
+      const current = readable(reach, stored)
+      if (!current && mode === 'patch') throw notFound(`The device group '${id}'`)
+      if (stored && !current) {
+        // Ids are unique application-wide: this one is taken, by a group out of the caller's reach.
+        throw conflict(`The device group id '${id}' is already taken; choose another.`)
       }
-      throw error
-    })
+      const needed = current ? 'deviceGroups.update' : 'deviceGroups.create'
+      if (caller && !caller.permissions.has(needed)) {
+        throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
+      }
+      const expected = expectedEtag(input.etag, ifMatch)
+      // A body etag on a new group is tolerated (clients resend what they read); If-Match is not.
+      if (current || ifMatch) checkEtag(expected, current?.etag ?? null, `The device group '${id}'`)
+      const values = next(current)
+      this.parse(values.filter)
+      const organization = checkOrganization(reach, values.organizations)
+      if (current) {
+        requireAt(reach, 'deviceGroups.update', current.organization_id)
+        if (organization !== current.organization_id) requireAt(reach, 'deviceGroups.update', organization)
+      } else {
+        requireAt(reach, 'deviceGroups.create', organization)
+        if ((await deviceGroupRepository.count(trx)) >= MAX_DEVICE_GROUPS) {
+          throw conflict(`An application holds at most ${MAX_DEVICE_GROUPS} device groups; delete one first.`)
+        }
+      }
+      const row: DeviceGroupRow = {
+        id,
+        display_name: values.displayName,
+        description: values.description,
+        filter: values.filter,
+        organization_id: organization,
+        etag: newEtag(),
+        created_at: current?.created_at ?? now,
+        updated_at: now,
+      }
+      if (!current) await deviceGroupRepository.insert(trx, row)
+      else if (!(await deviceGroupRepository.update(trx, row, current.etag))) {
+        throw new AppError('PreconditionFailed', `The device group '${id}' changed during the update; retry.`)
+      }
+      return row
+    }, `The device group '${id}' was created concurrently; retry.`)
     return toView(written)
   }
 

@@ -6,8 +6,7 @@ import {
   readTemplateModel,
   relationshipDeclarations,
 } from '../device-models/capability-model.js'
-import { AppError, conflict, notFound, unprocessable } from '../errors/app-error.js'
-import { isUniqueViolation } from '../storage/is-unique-violation.js'
+import { conflict, notFound, unprocessable } from '../errors/app-error.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import { deviceRelationshipRepository } from '../storage/repositories/device-relationship.repository.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
@@ -135,10 +134,7 @@ export class DeviceRelationshipService {
   private async write(
     work: (trx: Executor) => Promise<DeviceRelationshipRow>,
   ): Promise<DeviceRelationshipView> {
-    const row = await retryLostCreate(() => this.store.db.transaction().execute(work)).catch((error: unknown) => {
-      if (isUniqueViolation(error)) throw new AppError('Conflict', 'The relationship was created concurrently; retry.')
-      throw error
-    })
+    const row = await retryLostCreate(this.store.db, work, 'The relationship was created concurrently; retry.')
     return toView(row)
   }
 

@@ -8,7 +8,6 @@ import { deviceAttestationRepository } from '../storage/repositories/provisionin
 import type { Executor } from '../storage/repositories/executor.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
-import { isUniqueViolation } from '../storage/is-unique-violation.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import type { Clock } from '../clock.js'
 import type { Reach } from '../authz/reach.js'
@@ -159,58 +158,51 @@ export class DeviceService {
     }
     const now = Math.floor(this.clock() / 1000)
     const reach = await this.organizations.reachOf(caller)
-    const written = await retryLostCreate(() =>
-      this.store.db.transaction().execute(async (trx) => {
-        const stored = await deviceRepository.getForUpdate(trx, id)
-        const current = readable(reach, stored)
-        if (!current && mode === 'patch') throw notFound(`The device '${id}'`)
-        if (stored && !current) {
-          // Ids are unique application-wide: this one is taken, by a device out of the caller's reach.
-          throw conflict(`The device id '${id}' is already taken; choose another.`)
-        }
-        const needed = current ? 'devices.update' : 'devices.create'
-        if (caller && !caller.permissions.has(needed)) {
-          throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
-        }
-        const expected = expectedEtag(input.etag, ifMatch)
-        // A body etag on a new device is tolerated (clients resend what they read); If-Match is not.
-        if (current || ifMatch) checkEtag(expected, current?.etag ?? null, `The device '${id}'`)
-        const values = next(current)
-        if (input.provisioned !== undefined && input.provisioned !== values.provisioned) {
-          throw unprocessable(`provisioned: is read-only (it is ${values.provisioned}).`)
-        }
-        await checkTemplate(trx, values.template)
-        const organization = checkOrganization(reach, values.organizations)
-        if (current) {
-          requireAt(reach, 'devices.update', current.organization_id)
-          if (organization !== current.organization_id) requireAt(reach, 'devices.update', organization)
-        } else {
-          requireAt(reach, 'devices.create', organization)
-        }
-        const row: DeviceRow = {
-          id,
-          display_name: values.displayName,
-          template: values.template,
-          enabled: values.enabled ? 1 : 0,
-          provisioned: values.provisioned ? 1 : 0,
-          simulated: values.simulated ? 1 : 0,
-          organization_id: organization,
-          etag: newEtag(),
-          created_at: current?.created_at ?? now,
-          updated_at: now,
-        }
-        if (!current) await deviceRepository.insert(trx, row)
-        else if (!(await deviceRepository.update(trx, row, current.etag))) {
-          throw new AppError('PreconditionFailed', `The device '${id}' changed during the update; retry.`)
-        }
-        return row
-      }),
-    ).catch((error: unknown) => {
-      if (isUniqueViolation(error)) {
-        throw new AppError('Conflict', `The device '${id}' was created concurrently; retry.`)
+    const written = await retryLostCreate(this.store.db, async (trx) => {
+      const stored = await deviceRepository.getForUpdate(trx, id)
+      const current = readable(reach, stored)
+      if (!current && mode === 'patch') throw notFound(`The device '${id}'`)
+      if (stored && !current) {
+        // Ids are unique application-wide: this one is taken, by a device out of the caller's reach.
+        throw conflict(`The device id '${id}' is already taken; choose another.`)
       }
-      throw error
-    })
+      const needed = current ? 'devices.update' : 'devices.create'
+      if (caller && !caller.permissions.has(needed)) {
+        throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
+      }
+      const expected = expectedEtag(input.etag, ifMatch)
+      // A body etag on a new device is tolerated (clients resend what they read); If-Match is not.
+      if (current || ifMatch) checkEtag(expected, current?.etag ?? null, `The device '${id}'`)
+      const values = next(current)
+      if (input.provisioned !== undefined && input.provisioned !== values.provisioned) {
+        throw unprocessable(`provisioned: is read-only (it is ${values.provisioned}).`)
+      }
+      await checkTemplate(trx, values.template)
+      const organization = checkOrganization(reach, values.organizations)
+      if (current) {
+        requireAt(reach, 'devices.update', current.organization_id)
+        if (organization !== current.organization_id) requireAt(reach, 'devices.update', organization)
+      } else {
+        requireAt(reach, 'devices.create', organization)
+      }
+      const row: DeviceRow = {
+        id,
+        display_name: values.displayName,
+        template: values.template,
+        enabled: values.enabled ? 1 : 0,
+        provisioned: values.provisioned ? 1 : 0,
+        simulated: values.simulated ? 1 : 0,
+        organization_id: organization,
+        etag: newEtag(),
+        created_at: current?.created_at ?? now,
+        updated_at: now,
+      }
+      if (!current) await deviceRepository.insert(trx, row)
+      else if (!(await deviceRepository.update(trx, row, current.etag))) {
+        throw new AppError('PreconditionFailed', `The device '${id}' changed during the update; retry.`)
+      }
+      return row
+    }, `The device '${id}' was created concurrently; retry.`)
     // A disabled device's sessions end at once, on every node.
     if (written.enabled === 0) await this.store.changes.publish('device', id)
     return toView(written)

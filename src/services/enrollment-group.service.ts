@@ -13,7 +13,6 @@ import {
 } from '../provisioning/certificates.js'
 import { newSymmetricKey, symmetricKeyProblem } from '../provisioning/keys.js'
 import type { SecretBox } from '../secrets/secret-box.js'
-import { isUniqueViolation } from '../storage/is-unique-violation.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import {
@@ -346,97 +345,90 @@ export class EnrollmentGroupService {
         )
       }
     }
-    const written = await retryLostCreate(() =>
-      this.store.db.transaction().execute(async (trx) => {
-        const current = await enrollmentGroupRepository.getForUpdate(trx, id)
-        if (!current && mode === 'patch') throw notFound(what(id))
-        if (current) checkEtag(expectedEtag(input.etag, undefined), current.etag, what(id))
-        const values = next(current)
-        if (values.displayName.trim() === '' || values.displayName.length > 200) {
-          throw unprocessable('displayName: must be 1 to 200 characters.')
-        }
-        if (values.type !== 'iot' && values.type !== 'iotEdge') {
-          throw unprocessable('type: must be iot or iotEdge.')
-        }
-        const attestationType = values.attestationType
-        if (attestationType !== 'symmetricKey' && attestationType !== 'x509') {
-          throw unprocessable('attestation.type: must be symmetricKey or x509.')
-        }
-        if (current && current.attestation_type !== attestationType) {
-          throw unprocessable(
-            `attestation.type: is ${current.attestation_type} and cannot change; create another group.`,
-          )
-        }
-        if (attestationType === 'symmetricKey' && input.attestation?.x509) {
-          throw unprocessable('attestation.x509: a symmetricKey group has no certificates.')
-        }
-        if (attestationType === 'x509' && input.attestation?.symmetricKey) {
-          throw unprocessable('attestation.symmetricKey: an x509 group has no keys.')
-        }
-        const row: EnrollmentGroupRow = {
-          id,
-          display_name: values.displayName,
-          enabled: values.enabled ? 1 : 0,
-          type: values.type,
-          attestation_type: attestationType,
-          primary_key: null,
-          secondary_key: null,
-          etag: newGroupEtag(),
-          created_at: current?.created_at ?? now,
-          updated_at: now,
-        }
-        if (attestationType === 'symmetricKey') {
-          const given = input.attestation?.symmetricKey ?? {}
-          for (const which of ['primaryKey', 'secondaryKey'] as const) {
-            const key = given[which]
-            if (key !== undefined) {
-              const problem = symmetricKeyProblem(key)
-              if (problem) throw unprocessable(`attestation.symmetricKey.${which}: ${problem}`)
-              row[which === 'primaryKey' ? 'primary_key' : 'secondary_key'] = this.secrets.seal(
-                key,
-                groupKeyContext(id, which),
-              )
-            } else {
-              const kept = which === 'primaryKey' ? current?.primary_key : current?.secondary_key
-              row[which === 'primaryKey' ? 'primary_key' : 'secondary_key'] =
-                kept ?? this.secrets.seal(newSymmetricKey(), groupKeyContext(id, which))
-            }
-          }
-        }
-        if (!current) await enrollmentGroupRepository.insert(trx, row)
-        else if (!(await enrollmentGroupRepository.update(trx, row, current.etag))) {
-          throw new AppError('PreconditionFailed', `${what(id)} changed during the update; retry.`)
-        }
-        for (const [entry, certificate] of parsed) {
-          const stored = await groupCertificateRepository.get(trx, id, entry)
-          if (certificate === null) {
-            await groupCertificateRepository.delete(trx, id, entry)
-            continue
-          }
-          const given = certificatesIn?.[entry] as SigningCertificateInput
-          if (stored) {
-            checkEtag(expectedEtag(given.etag, undefined), stored.etag, certificateWhat(id, entry))
-          }
-          await groupCertificateRepository.upsert(
-            trx,
-            certificateRow(id, entry, certificate, given.verified, stored, now),
-          )
-        }
-        // Devices admitted under the old keys, certificates or an enabled group lose their sessions.
-        const affectsDevices =
-          current !== undefined &&
-          (row.primary_key !== current.primary_key ||
-            row.secondary_key !== current.secondary_key ||
-            (current.enabled === 1 && row.enabled === 0) ||
-            parsed.size > 0)
-        return { row, certificates: await groupCertificateRepository.ofGroup(trx, id), affectsDevices }
-      }),
-    ).catch((error: unknown) => {
-      if (isUniqueViolation(error)) {
-        throw new AppError('Conflict', `${what(id)} was created concurrently; retry.`)
+    const written = await retryLostCreate(this.store.db, async (trx) => {
+      const current = await enrollmentGroupRepository.getForUpdate(trx, id)
+      if (!current && mode === 'patch') throw notFound(what(id))
+      if (current) checkEtag(expectedEtag(input.etag, undefined), current.etag, what(id))
+      const values = next(current)
+      if (values.displayName.trim() === '' || values.displayName.length > 200) {
+        throw unprocessable('displayName: must be 1 to 200 characters.')
       }
-      throw error
-    })
+      if (values.type !== 'iot' && values.type !== 'iotEdge') {
+        throw unprocessable('type: must be iot or iotEdge.')
+      }
+      const attestationType = values.attestationType
+      if (attestationType !== 'symmetricKey' && attestationType !== 'x509') {
+        throw unprocessable('attestation.type: must be symmetricKey or x509.')
+      }
+      if (current && current.attestation_type !== attestationType) {
+        throw unprocessable(
+          `attestation.type: is ${current.attestation_type} and cannot change; create another group.`,
+        )
+      }
+      if (attestationType === 'symmetricKey' && input.attestation?.x509) {
+        throw unprocessable('attestation.x509: a symmetricKey group has no certificates.')
+      }
+      if (attestationType === 'x509' && input.attestation?.symmetricKey) {
+        throw unprocessable('attestation.symmetricKey: an x509 group has no keys.')
+      }
+      const row: EnrollmentGroupRow = {
+        id,
+        display_name: values.displayName,
+        enabled: values.enabled ? 1 : 0,
+        type: values.type,
+        attestation_type: attestationType,
+        primary_key: null,
+        secondary_key: null,
+        etag: newGroupEtag(),
+        created_at: current?.created_at ?? now,
+        updated_at: now,
+      }
+      if (attestationType === 'symmetricKey') {
+        const given = input.attestation?.symmetricKey ?? {}
+        for (const which of ['primaryKey', 'secondaryKey'] as const) {
+          const key = given[which]
+          if (key !== undefined) {
+            const problem = symmetricKeyProblem(key)
+            if (problem) throw unprocessable(`attestation.symmetricKey.${which}: ${problem}`)
+            row[which === 'primaryKey' ? 'primary_key' : 'secondary_key'] = this.secrets.seal(
+              key,
+              groupKeyContext(id, which),
+            )
+          } else {
+            const kept = which === 'primaryKey' ? current?.primary_key : current?.secondary_key
+            row[which === 'primaryKey' ? 'primary_key' : 'secondary_key'] =
+              kept ?? this.secrets.seal(newSymmetricKey(), groupKeyContext(id, which))
+          }
+        }
+      }
+      if (!current) await enrollmentGroupRepository.insert(trx, row)
+      else if (!(await enrollmentGroupRepository.update(trx, row, current.etag))) {
+        throw new AppError('PreconditionFailed', `${what(id)} changed during the update; retry.`)
+      }
+      for (const [entry, certificate] of parsed) {
+        const stored = await groupCertificateRepository.get(trx, id, entry)
+        if (certificate === null) {
+          await groupCertificateRepository.delete(trx, id, entry)
+          continue
+        }
+        const given = certificatesIn?.[entry] as SigningCertificateInput
+        if (stored) {
+          checkEtag(expectedEtag(given.etag, undefined), stored.etag, certificateWhat(id, entry))
+        }
+        await groupCertificateRepository.upsert(
+          trx,
+          certificateRow(id, entry, certificate, given.verified, stored, now),
+        )
+      }
+      // Devices admitted under the old keys, certificates or an enabled group lose their sessions.
+      const affectsDevices =
+        current !== undefined &&
+        (row.primary_key !== current.primary_key ||
+          row.secondary_key !== current.secondary_key ||
+          (current.enabled === 1 && row.enabled === 0) ||
+          parsed.size > 0)
+      return { row, certificates: await groupCertificateRepository.ofGroup(trx, id), affectsDevices }
+    }, `${what(id)} was created concurrently; retry.`)
     if (written.affectsDevices) await this.store.changes.publish('device', GROUP_DEVICES)
     return this.toView(written.row, written.certificates, true)
   }

@@ -1,9 +1,8 @@
 import type { Principal } from '../auth/principal.js'
 import type { Permission } from '../authz/permissions.js'
 import type { Clock } from '../clock.js'
-import { AppError, conflict, notFound, unprocessable } from '../errors/app-error.js'
+import { AppError, notFound, unprocessable } from '../errors/app-error.js'
 import type { SecretBox } from '../secrets/secret-box.js'
-import { isUniqueViolation } from '../storage/is-unique-violation.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import { lockingRows } from '../storage/repositories/row-lock.js'
 import type { Store } from '../storage/store.js'
@@ -164,7 +163,7 @@ export class FileUploadService {
     },
   ): Promise<FileUploadView> {
     const now = Math.floor(this.clock() / 1000)
-    const row = await retryLostCreate(() => this.store.db.transaction().execute(async (trx) => {
+    const row = await retryLostCreate(this.store.db, async (trx) => {
       const current = await this.row(trx, { lock: true })
       const expected = expectedEtag(input.etag, ifMatch)
       // A body etag with nothing configured yet is tolerated (clients resend what they read); If-Match is not.
@@ -207,10 +206,7 @@ export class FileUploadService {
         await trx.insertInto('file_uploads').values(row).execute()
       }
       return row
-    })).catch((error: unknown) => {
-      if (isUniqueViolation(error)) throw conflict('The file upload configuration was created concurrently; retry.')
-      throw error
-    })
+    }, 'The file upload configuration was created concurrently; retry.')
     return { ...this.toView(row), state: 'pending' }
   }
 

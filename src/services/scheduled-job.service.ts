@@ -6,7 +6,6 @@ import { checkDefinition, JOB_ID_PATTERN } from '../jobs/job-definition.js'
 import { nextOccurrence } from '../jobs/recurrence.js'
 import { parseSchedule } from '../jobs/occurrences.js'
 import { scheduledJobView, type JobView, type ScheduledJobView } from '../jobs/job-view.js'
-import { isUniqueViolation } from '../storage/is-unique-violation.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import { scheduledJobRepository, type ScheduledJobRow } from '../storage/repositories/job.repository.js'
 import type { Store } from '../storage/store.js'
@@ -121,70 +120,65 @@ export class ScheduledJobService {
     }
     const reach = await this.organizations.reachOf(caller)
     const now = this.clock()
-    const row = await retryLostCreate(() =>
-      this.store.db.transaction().execute(async (trx) => {
-        const stored = await scheduledJobRepository.getForUpdate(trx, id)
-        const current = readable(reach, stored)
-        if (!current && mode === 'patch') throw notFound(`The scheduled job '${id}'`)
-        if (stored && !current) throw conflict(`The scheduled job id '${id}' is already taken; choose another.`)
-        const needed = current ? 'jobs.update' : 'jobs.create'
-        if (caller && !caller.permissions.has(needed)) {
-          throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
+    const row = await retryLostCreate(this.store.db, async (trx) => {
+      const stored = await scheduledJobRepository.getForUpdate(trx, id)
+      const current = readable(reach, stored)
+      if (!current && mode === 'patch') throw notFound(`The scheduled job '${id}'`)
+      if (stored && !current) throw conflict(`The scheduled job id '${id}' is already taken; choose another.`)
+      const needed = current ? 'jobs.update' : 'jobs.create'
+      if (caller && !caller.permissions.has(needed)) {
+        throw forbidden(`You do not have permission to do this: it needs ${needed}.`)
+      }
+      if (current) requireAt(reach, 'jobs.update', current.organization_id)
+      const expected = expectedEtag(input.etag, ifMatch)
+      if (current || ifMatch) checkEtag(expected, current?.etag ?? null, `The scheduled job '${id}'`)
+      const values = next(current)
+      const definition = await checkDefinition(trx, reach, this.jobs.groups, values, [needed])
+      const schedule = checkSchedule(values.schedule)
+      if (values.enabled !== undefined && values.enabled !== null && typeof values.enabled !== 'boolean') {
+        throw unprocessable('enabled: must be true or false.')
+      }
+      const enabled = values.enabled !== false
+      if (current && (await scheduledJobRepository.hasActiveOccurrence(trx, id))) {
+        throw conflict(`The scheduled job '${id}' has a job running; change it once that job has ended.`)
+      }
+      const occurrences = current?.occurrences ?? 0
+      const nextRun = nextOccurrence(parseSchedule(JSON.stringify(schedule)), occurrences, now)
+      const row: ScheduledJobRow = {
+        id,
+        display_name: definition.displayName ?? null,
+        description: definition.description ?? null,
+        group_id: definition.group,
+        data: JSON.stringify(definition.data),
+        batch: definition.batch ? JSON.stringify(definition.batch) : null,
+        cancellation_threshold: definition.cancellationThreshold
+          ? JSON.stringify(definition.cancellationThreshold)
+          : null,
+        organization_id: definition.organization,
+        schedule: JSON.stringify(schedule),
+        enabled: enabled ? 1 : 0,
+        completed: nextRun === null ? 1 : 0,
+        occurrences,
+        next_run_at: nextRun,
+        etag: newEtag(),
+        created_at: current?.created_at ?? now,
+        updated_at: now,
+      }
+      if (current) {
+        const result = await trx
+          .updateTable('scheduled_jobs')
+          .set(row)
+          .where('id', '=', id)
+          .where('etag', '=', current.etag)
+          .executeTakeFirst()
+        if (Number(result.numUpdatedRows) === 0) {
+          throw new AppError('PreconditionFailed', `The scheduled job '${id}' changed during the update; retry.`)
         }
-        if (current) requireAt(reach, 'jobs.update', current.organization_id)
-        const expected = expectedEtag(input.etag, ifMatch)
-        if (current || ifMatch) checkEtag(expected, current?.etag ?? null, `The scheduled job '${id}'`)
-        const values = next(current)
-        const definition = await checkDefinition(trx, reach, this.jobs.groups, values, [needed])
-        const schedule = checkSchedule(values.schedule)
-        if (values.enabled !== undefined && values.enabled !== null && typeof values.enabled !== 'boolean') {
-          throw unprocessable('enabled: must be true or false.')
-        }
-        const enabled = values.enabled !== false
-        if (current && (await scheduledJobRepository.hasActiveOccurrence(trx, id))) {
-          throw conflict(`The scheduled job '${id}' has a job running; change it once that job has ended.`)
-        }
-        const occurrences = current?.occurrences ?? 0
-        const nextRun = nextOccurrence(parseSchedule(JSON.stringify(schedule)), occurrences, now)
-        const row: ScheduledJobRow = {
-          id,
-          display_name: definition.displayName ?? null,
-          description: definition.description ?? null,
-          group_id: definition.group,
-          data: JSON.stringify(definition.data),
-          batch: definition.batch ? JSON.stringify(definition.batch) : null,
-          cancellation_threshold: definition.cancellationThreshold
-            ? JSON.stringify(definition.cancellationThreshold)
-            : null,
-          organization_id: definition.organization,
-          schedule: JSON.stringify(schedule),
-          enabled: enabled ? 1 : 0,
-          completed: nextRun === null ? 1 : 0,
-          occurrences,
-          next_run_at: nextRun,
-          etag: newEtag(),
-          created_at: current?.created_at ?? now,
-          updated_at: now,
-        }
-        if (current) {
-          const result = await trx
-            .updateTable('scheduled_jobs')
-            .set(row)
-            .where('id', '=', id)
-            .where('etag', '=', current.etag)
-            .executeTakeFirst()
-          if (Number(result.numUpdatedRows) === 0) {
-            throw new AppError('PreconditionFailed', `The scheduled job '${id}' changed during the update; retry.`)
-          }
-        } else {
-          await trx.insertInto('scheduled_jobs').values(row).execute()
-        }
-        return row
-      }),
-    ).catch((error: unknown) => {
-      if (isUniqueViolation(error)) throw conflict(`The scheduled job '${id}' was created concurrently; retry.`)
-      throw error
-    })
+      } else {
+        await trx.insertInto('scheduled_jobs').values(row).execute()
+      }
+      return row
+    }, `The scheduled job '${id}' was created concurrently; retry.`)
     this.jobs.runner.nudge()
     return scheduledJobView(row)
   }
