@@ -52,6 +52,29 @@ export interface JobDefinition {
   organization: string | null
 }
 
+/** The columns a stored job or scheduled job keeps its definition in (JSON text for the structured members). */
+export function definitionColumns(definition: {
+  displayName?: string
+  description?: string
+  group: string
+  data: unknown
+  batch?: unknown
+  cancellationThreshold?: unknown
+  organization: string | null
+}) {
+  return {
+    display_name: definition.displayName ?? null,
+    description: definition.description ?? null,
+    group_id: definition.group,
+    data: JSON.stringify(definition.data),
+    batch: definition.batch ? JSON.stringify(definition.batch) : null,
+    cancellation_threshold: definition.cancellationThreshold
+      ? JSON.stringify(definition.cancellationThreshold)
+      : null,
+    organization_id: definition.organization,
+  }
+}
+
 /** The members of a job or scheduled-job body that define the work, as the client sent them. */
 export interface JobDefinitionInput {
   displayName?: unknown

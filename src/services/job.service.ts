@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js'
 import type { Reach } from '../authz/reach.js'
 import type { Clock } from '../clock.js'
 import { conflict, notFound, unprocessable } from '../errors/app-error.js'
-import { checkDefinition, JOB_ID_PATTERN, type JobDefinitionInput } from '../jobs/job-definition.js'
+import { checkDefinition, definitionColumns, JOB_ID_PATTERN, type JobDefinitionInput } from '../jobs/job-definition.js'
 import type { CloudPropertyWriter, JobDeviceActions } from '../jobs/job-device-actions.js'
 import { unreachableDevices } from '../jobs/job-device-actions.js'
 import type { JobGroups } from '../jobs/job-groups.js'
@@ -247,29 +247,13 @@ export class JobService {
 /** A fresh running job row, for a PUT or a scheduled occurrence. */
 export function newJobRow(
   id: string,
-  definition: {
-    displayName?: string
-    description?: string
-    group: string
-    data: unknown
-    batch?: unknown
-    cancellationThreshold?: unknown
-    organization: string | null
-  },
+  definition: Parameters<typeof definitionColumns>[0],
   scheduledJobId: string | null,
   now: number,
 ): JobRow {
   return {
     id,
-    display_name: definition.displayName ?? null,
-    description: definition.description ?? null,
-    group_id: definition.group,
-    data: JSON.stringify(definition.data),
-    batch: definition.batch ? JSON.stringify(definition.batch) : null,
-    cancellation_threshold: definition.cancellationThreshold
-      ? JSON.stringify(definition.cancellationThreshold)
-      : null,
-    organization_id: definition.organization,
+    ...definitionColumns(definition),
     scheduled_job_id: scheduledJobId,
     status: 'running',
     start_at: now,

@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.js'
 import type { Reach } from '../authz/reach.js'
 import type { Clock } from '../clock.js'
 import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
-import { checkDefinition, JOB_ID_PATTERN } from '../jobs/job-definition.js'
+import { checkDefinition, definitionColumns, JOB_ID_PATTERN } from '../jobs/job-definition.js'
 import { nextOccurrence } from '../jobs/recurrence.js'
 import { parseSchedule } from '../jobs/occurrences.js'
 import { scheduledJobView, type JobView, type ScheduledJobView } from '../jobs/job-view.js'
@@ -146,15 +146,7 @@ export class ScheduledJobService {
       const nextRun = nextOccurrence(parseSchedule(JSON.stringify(schedule)), occurrences, now)
       const row: ScheduledJobRow = {
         id,
-        display_name: definition.displayName ?? null,
-        description: definition.description ?? null,
-        group_id: definition.group,
-        data: JSON.stringify(definition.data),
-        batch: definition.batch ? JSON.stringify(definition.batch) : null,
-        cancellation_threshold: definition.cancellationThreshold
-          ? JSON.stringify(definition.cancellationThreshold)
-          : null,
-        organization_id: definition.organization,
+        ...definitionColumns(definition),
         schedule: JSON.stringify(schedule),
         enabled: enabled ? 1 : 0,
         completed: nextRun === null ? 1 : 0,
