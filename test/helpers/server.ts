@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
@@ -14,6 +13,9 @@ import type { Config } from '../../src/config/schema.js'
 import { REDACT } from '../../src/operations/log-options.js'
 import type { Dialect } from '../../src/storage/store.js'
 import { createTestDatabase } from './dialects.js'
+import { freePort, isAddressInUse } from './free-port.js'
+
+export { freePort }
 
 export const API_VERSION = '2022-07-31'
 export { ROLE_IDS }
@@ -66,18 +68,6 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-/** A port nobody listens on right now (the kernel's pick, released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
 /**
  * Boots the real server on a free loopback port over a fresh store of the given engine: an SQLite
  * file in a temporary folder, or a PostgreSQL database made for this server and dropped on close.
@@ -91,37 +81,50 @@ export async function startServer(
   const clock = options.clock ?? new TestClock()
   const dataDir = mkdtempSync(path.join(tmpdir(), 'opencentral-test-'))
   const database = dialect === 'postgres' ? await createTestDatabase() : null
-  const port = await freePort()
-  const config = loadConfig({
-    overrides: {
-      port,
-      host: '127.0.0.1',
-      dataDir,
-      logLevel: 'info',
-      // Never the default 8883: several servers run at once.
-      mqttPort: 0,
-      // The suite makes many deliberate 401s from one loopback address; tests of the lockout turn it on.
-      authFailureLimit: 0,
-      ...(database ? { databaseUrl: database.url } : {}),
-      ...options.config,
-    },
-  })
   const logs: string[] = []
-  const logger = pino(
-    { level: config.logLevel, redact: REDACT },
-    new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk))
-        done()
+  const build = async (port: number) => {
+    const config = loadConfig({
+      overrides: {
+        port,
+        host: '127.0.0.1',
+        dataDir,
+        logLevel: 'info',
+        // Never the default 8883: several servers run at once.
+        mqttPort: 0,
+        // The suite makes many deliberate 401s from one loopback address; tests of the lockout turn it on.
+        authFailureLimit: 0,
+        ...(database ? { databaseUrl: database.url } : {}),
+        ...options.config,
       },
-    }),
-  )
-  const app = await createApp(config, {
-    clock: clock.read,
-    logger,
-    ...(options.entra ? { entra: options.entra } : {}),
-  })
-  const url = await app.app.listen({ port: config.port, host: config.host })
+    })
+    const logger = pino(
+      { level: config.logLevel, redact: REDACT },
+      new Writable({
+        write(chunk, _encoding, done) {
+          logs.push(String(chunk))
+          done()
+        },
+      }),
+    )
+    const app = await createApp(config, {
+      clock: clock.read,
+      logger,
+      ...(options.entra ? { entra: options.entra } : {}),
+    })
+    return { app, url: await listenOrClose(app, config) }
+  }
+  // Another test may take the chosen port before this server listens on it: choose again.
+  let attempt = 0
+  let built: Awaited<ReturnType<typeof build>> | undefined
+  while (!built) {
+    try {
+      built = await build(await freePort())
+    } catch (error) {
+      if (!isAddressInUse(error) || ++attempt === 3) throw error
+      logs.length = 0
+    }
+  }
+  const { app, url } = built
 
   const createToken = async (id: string, roles: string[], expiry?: string) =>
     (
@@ -164,6 +167,16 @@ export async function startServer(
       await database?.drop()
       rmSync(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+/** Listens where the config says; a server that cannot listen is closed, its store with it. */
+async function listenOrClose(app: OpenCentralApp, config: Config): Promise<string> {
+  try {
+    return await app.app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    await app.close()
+    throw error
   }
 }
 
