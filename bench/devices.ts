@@ -3,19 +3,20 @@
 // (bench/lib/device-load-worker.ts) on the other cores, and measures, through the real protocol:
 // connections established per second, telemetry messages stored per second at saturation (PUBACK
 // after the store committed), publish → REST-visible latency at half that rate, the server's RSS per
-// connected device and its CPU time. Writes bench/results/devices.json and the table in README.md.
-// Goals are reported against, not asserted.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
+// connected device and its CPU time; then the same devices and flood against a bare MQTT server
+// (bench/mqtt-floor-server.ts), the floor OpenCentral's messages per second are a ratio of.
+// Writes bench/results/devices.json and the table in README.md. Goals are reported against, not asserted.
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:https'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { HubDevice } from '../src/device-plane/simulator/hub-device.js'
 import { deriveDeviceKey } from '../src/provisioning/keys.js'
-import type { WorkerOrder, WorkerReport } from './lib/device-load-worker.js'
-import { cpuSeconds, rssMb } from './lib/process-usage.js'
-import { freePort, median, pinned, root, startProcess } from './lib/processes.js'
+import { command, connectDevices, floodDevices, sentTotals, share, startWorkers, stopWorkers } from './lib/device-workers.js'
+import { mqttFloor } from './lib/mqtt-floor.js'
+import { rssMb } from './lib/process-usage.js'
+import { freePort, median, pinned, root, startProcess, stopProcess } from './lib/processes.js'
 import { API_VERSION } from './lib/settings.js'
 import { tlsFloorKbPerConnection } from './lib/tls-floor.js'
 
@@ -107,32 +108,6 @@ async function startServer(dataDir: string) {
   return { server, base, mqttPort, ca: readFileSync(caFile, 'utf8') }
 }
 
-/** Starts the workers, each pinned to a core other than the server's. */
-function startWorkers(): ChildProcess[] {
-  const cores = Math.max(cpus().length, 2)
-  return Array.from({ length: WORKERS }, (_, index) => {
-    const core = 1 + (index % (cores - 1))
-    const [file, ...args] = pinned(core, [process.execPath, '--import', 'tsx']) as [string, ...string[]]
-    return fork(path.join(root, 'bench/lib/device-load-worker.ts'), [], {
-      cwd: root,
-      execPath: file,
-      execArgv: args,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-  })
-}
-
-/** Sends each worker its order and waits for every report. */
-async function command(workers: ChildProcess[], orders: WorkerOrder[]): Promise<WorkerReport[]> {
-  return Promise.all(
-    workers.map(async (worker, index) => {
-      const answered = once(worker, 'message') as Promise<[WorkerReport]>
-      worker.send(orders[index] as WorkerOrder)
-      return (await answered)[0]
-    }),
-  )
-}
-
 /** Publishes a fresh value on the probe device and polls REST until it shows; the ms in between. */
 async function visibleAfter(probe: HubDevice, call: ReturnType<typeof client>, n: number): Promise<number> {
   const value = 1000 + n + Math.random() / 10
@@ -185,16 +160,15 @@ async function main() {
     const endpoint = { host: '127.0.0.1', port: mqttPort, ca }
     await must('PUT', `/api/devices/${PROBE}`, { template: TEMPLATE })
     const idScope = (await must('GET', `/api/devices/${PROBE}/credentials`)).idScope as string
-    const workers = startWorkers()
+    const workers = startWorkers(WORKERS)
     children.push(...workers)
-    const share = (w: number) => ids.filter((_, i) => i % WORKERS === w)
 
     // The hub admits only devices the provisioning service registered: DPS over HTTPS first.
     console.error(`registering ${DEVICES} devices through DPS…`)
     let started = performance.now()
     const registered = await command(
       workers,
-      workers.map((_, w) => ({ kind: 'register', dps: { url: base, ca }, idScope, groupKey, ids: share(w), concurrency: CONNECT_CONCURRENCY })),
+      workers.map((_, w) => ({ kind: 'register', dps: { url: base, ca }, idScope, groupKey, ids: share(ids, WORKERS, w), concurrency: CONNECT_CONCURRENCY })),
     )
     const registerSeconds = (performance.now() - started) / 1000
     const registeredCount = registered.reduce((sum, r) => sum + (r.kind === 'registered' ? r.registered : 0), 0)
@@ -204,44 +178,14 @@ async function main() {
     const rssBefore = rssMb(server.pid)
 
     console.error(`connecting ${DEVICES} devices from ${WORKERS} worker(s)…`)
-    let cpu = cpuSeconds(server.pid)
-    started = performance.now()
-    const connected = await command(
-      workers,
-      workers.map((_, w) => ({
-        kind: 'connect',
-        endpoint,
-        hub: HUB,
-        groupKey,
-        ids: share(w),
-        concurrency: CONNECT_CONCURRENCY,
-      })),
-    )
-    const connectSeconds = (performance.now() - started) / 1000
-    const connectCpu = cpuSeconds(server.pid) - cpu
-    const connectedCount = connected.reduce((sum, r) => sum + (r.kind === 'connected' ? r.connected : 0), 0)
-    const failedCount = connected.reduce((sum, r) => sum + (r.kind === 'connected' ? r.failed : 0), 0)
-    for (const r of connected) if (r.kind === 'connected' && r.firstError) console.error(`first failure: ${r.firstError}`)
+    const connectOrder = { hub: HUB, groupKey, ids, concurrency: CONNECT_CONCURRENCY }
+    const connected = await connectDevices(workers, server.pid, { ...connectOrder, endpoint })
+    const connectedCount = connected.connected
     await sleep(2000)
     const rssConnected = rssMb(server.pid)
 
     console.error(`flooding telemetry for ${FLOOD_SECONDS} s…`)
-    cpu = cpuSeconds(server.pid)
-    const simulatorCpu = () => workers.reduce((sum, worker) => sum + cpuSeconds(worker.pid), 0)
-    let generatorCpu = simulatorCpu()
-    const flood = await command(
-      workers,
-      workers.map(() => ({ kind: 'flood', seconds: FLOOD_SECONDS, inFlight: IN_FLIGHT })),
-    )
-    const floodCpu = cpuSeconds(server.pid) - cpu
-    generatorCpu = simulatorCpu() - generatorCpu
-    const sent = (reports: WorkerReport[]) => ({
-      dropped: reports.reduce((sum, r) => sum + (r.kind === 'sent' ? r.dropped : 0), 0),
-      acked: reports.reduce((sum, r) => sum + (r.kind === 'sent' ? r.acked : 0), 0),
-      failed: reports.reduce((sum, r) => sum + (r.kind === 'sent' ? r.failed : 0), 0),
-      seconds: Math.max(...reports.map((r) => (r.kind === 'sent' ? r.seconds : 0))),
-    })
-    const saturated = sent(flood)
+    const saturated = await floodDevices(workers, server.pid, FLOOD_SECONDS, IN_FLIGHT)
     const messagesPerSecond = saturated.acked / saturated.seconds
     const rssPeak = rssMb(server.pid)
 
@@ -261,18 +205,20 @@ async function main() {
       const next = started + (n + 1) * spacing - performance.now()
       if (next > 0) await sleep(next)
     }
-    const atHalf = sent(await background)
+    const atHalf = sentTotals(await background)
     await probe.close()
-    await Promise.all(
-      workers.map((worker) => {
-        const exited = once(worker, 'exit')
-        worker.send({ kind: 'stop' } satisfies WorkerOrder)
-        return exited
-      }),
-    )
+    await stopWorkers(workers)
 
     console.error(`the TLS floor: a bare node:tls server holding ${connectedCount} connections…`)
     const tlsFloorKb = await tlsFloorKbPerConnection(dataDir, ca, connectedCount, CONNECT_CONCURRENCY)
+
+    // The floor has core 0 to itself, as OpenCentral had while it was measured.
+    await stopProcess(server)
+    console.error(`the MQTT floor: ${DEVICES} devices flooding a bare MQTT server for ${FLOOD_SECONDS} s…`)
+    const floor = await mqttFloor({ ...connectOrder, dataDir, ca, workers: WORKERS, seconds: FLOOD_SECONDS, inFlight: IN_FLIGHT })
+    const floorMessagesPerSecond = floor.flood.acked / floor.flood.seconds
+    const serverCpuPerMessage = (saturated.serverCpu * 1e6) / Math.max(saturated.acked, 1)
+    const floorCpuPerMessage = (floor.flood.serverCpu * 1e6) / Math.max(floor.flood.acked, 1)
 
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`
     const date = new Date().toISOString().slice(0, 10)
@@ -286,10 +232,10 @@ async function main() {
       registered: registeredCount,
       registrationsPerSecond: Math.round(registeredCount / registerSeconds),
       connected: connectedCount,
-      connectFailures: failedCount,
-      connectsPerSecond: Math.round(connectedCount / connectSeconds),
-      connectSeconds: round(connectSeconds, 2),
-      connectCpuSeconds: round(connectCpu, 2),
+      connectFailures: connected.failed,
+      connectsPerSecond: Math.round(connectedCount / connected.seconds),
+      connectSeconds: round(connected.seconds, 2),
+      connectCpuSeconds: round(connected.serverCpu, 2),
       rssBeforeMb: round(rssBefore),
       rssConnectedMb: round(rssConnected),
       rssPerDeviceKb: round(perDeviceKb),
@@ -299,17 +245,27 @@ async function main() {
       messagesPerSecond: Math.round(messagesPerSecond),
       floodFailures: saturated.failed,
       sessionsDropped: atHalf.dropped,
-      cpuMicrosecondsPerMessage: round((floodCpu * 1e6) / Math.max(saturated.acked, 1)),
-      serverCpuShare: round(floodCpu / saturated.seconds, 2),
-      simulatorCpuMicrosecondsPerMessage: round((generatorCpu * 1e6) / Math.max(saturated.acked, 1)),
-      simulatorCpuShare: round(generatorCpu / saturated.seconds, 2),
+      cpuMicrosecondsPerMessage: round(serverCpuPerMessage),
+      serverCpuShare: round(saturated.serverCpu / saturated.seconds, 2),
+      simulatorCpuMicrosecondsPerMessage: round((saturated.simulatorCpu * 1e6) / Math.max(saturated.acked, 1)),
+      simulatorCpuShare: round(saturated.simulatorCpu / saturated.seconds, 2),
+      floorConnected: floor.connected.connected,
+      floorConnectsPerSecond: Math.round(floor.connected.connected / floor.connected.seconds),
+      floorMessagesPerSecond: Math.round(floorMessagesPerSecond),
+      floorFloodFailures: floor.flood.failed,
+      messagesPerSecondOfFloor: round(messagesPerSecond / floorMessagesPerSecond, 2),
+      floorCpuMicrosecondsPerMessage: round(floorCpuPerMessage),
+      cpuPerMessageOfFloor: round(serverCpuPerMessage / floorCpuPerMessage, 2),
+      floorCpuShare: round(floor.flood.serverCpu / floor.flood.seconds, 2),
+      floorSimulatorCpuMicrosecondsPerMessage: round((floor.flood.simulatorCpu * 1e6) / Math.max(floor.flood.acked, 1)),
+      floorSimulatorCpuShare: round(floor.flood.simulatorCpu / floor.flood.seconds, 2),
       latencyRate: Math.round(atHalf.acked / atHalf.seconds),
       latencyP50Ms: round(median(latencies), 1),
       latencyP99Ms: round(percentile(latencies, 99), 1),
       latencyMaxMs: round(Math.max(...latencies), 1),
     }
     const table = [
-      `${DEVICES} devices, one SQLite node — ${date}, ${machine}; server on core 0, ${WORKERS} simulator process(es) on the other core(s); load average ${loadAtStart} at the start. Telemetry: QoS 1, acknowledged once stored; saturation: ${IN_FLIGHT} messages in flight per worker for ${FLOOD_SECONDS} s; latency: ${LATENCY_SAMPLES} values published on one more device and polled with \`GET …/telemetry/temperature\` while the others send at half the saturated rate.`,
+      `${DEVICES} devices, one SQLite node — ${date}, ${machine}; server on core 0, ${WORKERS} simulator process(es) on the other core(s); load average ${loadAtStart} at the start. Telemetry: QoS 1, acknowledged once stored; saturation: ${IN_FLIGHT} messages in flight per worker for ${FLOOD_SECONDS} s; latency: ${LATENCY_SAMPLES} values published on one more device and polled with \`GET …/telemetry/temperature\` while the others send at half the saturated rate. The floor: the same devices, simulator process(es) and flood against a bare MQTT server on core 0 (\`bench/mqtt-floor-server.ts\`: node:tls with the same certificate, mqtt-packet, PUBACK at once, nothing stored).`,
       '',
       '| measure | result | goal |',
       '|---|---:|---:|',
@@ -322,6 +278,11 @@ async function main() {
       `| telemetry messages stored per second (saturation) | ${result.messagesPerSecond} | ≥ ${GOALS.messagesPerSecond} |`,
       `| server CPU per message, µs (cores busy) | ${result.cpuMicrosecondsPerMessage} (${result.serverCpuShare}) | |`,
       `| simulators' CPU per message, µs (cores busy) | ${result.simulatorCpuMicrosecondsPerMessage} (${result.simulatorCpuShare}) | |`,
+      `| bare MQTT server, messages acknowledged per second (the floor: TLS and MQTT alone) | ${result.floorMessagesPerSecond} | |`,
+      `| OpenCentral's messages per second ÷ the floor's | ${result.messagesPerSecondOfFloor} | |`,
+      `| bare MQTT server CPU per message, µs (cores busy) | ${result.floorCpuMicrosecondsPerMessage} (${result.floorCpuShare}) | |`,
+      `| OpenCentral's CPU per message ÷ the floor's | ${result.cpuPerMessageOfFloor} | |`,
+      `| simulators' CPU per message against the floor, µs (cores busy) | ${result.floorSimulatorCpuMicrosecondsPerMessage} (${result.floorSimulatorCpuShare}) | |`,
       `| publish → visible in REST at ${result.latencyRate} msg/s, p50 / p99 ms | ${result.latencyP50Ms} / ${result.latencyP99Ms} | p99 < ${GOALS.p99Ms} |`,
     ].join('\n')
     console.log(`\n${table}`)
@@ -334,8 +295,7 @@ async function main() {
     const marked = /<!-- devices:start -->[\s\S]*<!-- devices:end -->/
     if (marked.test(text)) writeFileSync(readme, text.replace(marked, `<!-- devices:start -->\n${table}\n<!-- devices:end -->`))
   } finally {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
-    await Promise.all(children.map((child) => (child.exitCode === null ? once(child, 'exit') : null)))
+    await Promise.all(children.map(stopProcess))
     rmSync(workDir, { recursive: true, force: true })
   }
 }

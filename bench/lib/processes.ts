@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus } from 'node:os'
@@ -35,6 +36,14 @@ export async function waitFor(url: string): Promise<void> {
 export function startProcess(command: string[]): ChildProcess {
   const [file, ...args] = command as [string, ...string[]]
   return spawn(file, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+/** Ends a child process (SIGTERM) unless it has ended already, and waits for its exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  await exited
 }
 
 /** The process's peak resident set size (VmHWM), in MB. */

@@ -1,28 +1,8 @@
-import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createConnection } from 'node:net'
-import path from 'node:path'
 import { connect, type TLSSocket } from 'node:tls'
-import { devCertificatePaths } from '../../src/tls/dev-certificates.js'
+import { startFloorServer } from './floor-server.js'
+import { stopProcess } from './processes.js'
 import { rssMb } from './process-usage.js'
-import { freePort, pinned, root, startProcess } from './processes.js'
-
-async function listening(port: number, server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`the TLS floor server exited (${server.exitCode})`)
-    const up = await new Promise<boolean>((resolve) => {
-      const probe = createConnection(port, '127.0.0.1')
-      probe.once('connect', () => {
-        probe.destroy()
-        resolve(true)
-      })
-      probe.once('error', () => resolve(false))
-    })
-    if (up) return
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('the TLS floor server did not listen in 30 s')
-}
 
 /**
  * RSS per connection of a bare node:tls server (same certificate, same core) holding `count`
@@ -30,14 +10,9 @@ async function listening(port: number, server: ChildProcess): Promise<void> {
  * does with it. Measured like the server's: VmRSS before and after connecting.
  */
 export async function tlsFloorKbPerConnection(dataDir: string, ca: string, count: number, concurrency: number): Promise<number> {
-  const files = devCertificatePaths(dataDir)
-  const port = await freePort()
-  const server = startProcess(
-    pinned(0, [process.execPath, '--import', 'tsx', path.join(root, 'bench/tls-floor-server.ts'), files.cert, files.key, String(port)]),
-  )
+  const { server, port } = await startFloorServer('bench/tls-floor-server.ts', dataDir)
   const sockets: TLSSocket[] = []
   try {
-    await listening(port, server)
     const before = rssMb(server.pid)
     let next = 0
     const lane = async () => {
@@ -55,7 +30,6 @@ export async function tlsFloorKbPerConnection(dataDir: string, ca: string, count
     return ((rssMb(server.pid) - before) * 1024) / count
   } finally {
     for (const socket of sockets) socket.destroy()
-    server.kill('SIGTERM')
-    if (server.exitCode === null) await once(server, 'exit')
+    await stopProcess(server)
   }
 }
