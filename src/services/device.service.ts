@@ -67,12 +67,19 @@ export class DeviceService {
     )
   }
 
-  async get(caller: Principal | null, id: string): Promise<DeviceView> {
-    const reach = await this.organizations.reachOf(caller)
+  /**
+   * Synchronous where it can be (SQLite, organizations held): the read behind every GET of a
+   * device waits for no promise. A device out of reach is not found, thrown or rejected alike.
+   */
+  get(caller: Principal | null, id: string): DeviceView | Promise<DeviceView> {
+    const reach = this.organizations.reachNow(caller)
+    if (reach === null) return this.organizations.reachOf(caller).then((held) => this.getWithin(held, id))
+    return this.getWithin(reach, id)
+  }
+
+  private getWithin(reach: Reach, id: string): DeviceView | Promise<DeviceView> {
     const read = deviceRepository.read(this.store, id)
-    const row = readable(reach, read instanceof Promise ? await read : read)
-    if (!row) throw notFound(`The device '${id}'`)
-    return toView(row)
+    return read instanceof Promise ? read.then((row) => viewWithin(reach, id, row)) : viewWithin(reach, id, read)
   }
 
   /** Creates the device, or replaces its writable members when it exists. */
@@ -212,6 +219,13 @@ export class DeviceService {
 /** The device, when it exists and the caller may see it; a device without organization is the root's. */
 function readable(reach: Reach, row: DeviceRow | undefined): DeviceRow | undefined {
   return row && reach.includes('devices.read', row.organization_id) ? row : undefined
+}
+
+/** The view of a device read by `get`; not found when absent or out of reach. */
+function viewWithin(reach: Reach, id: string, row: DeviceRow | undefined): DeviceView {
+  const seen = readable(reach, row)
+  if (!seen) throw notFound(`The device '${id}'`)
+  return toView(seen)
 }
 
 async function checkTemplate(trx: Executor, template: string | null): Promise<void> {

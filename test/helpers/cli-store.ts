@@ -15,7 +15,7 @@ export interface TestStore {
   dataDir: string
   databaseUrl: string | undefined
   /** Opens the store in this process as a CLI command does, and hands `work` its services. */
-  services<T>(work: (services: Services) => Promise<T>): Promise<T>
+  services<T>(work: (services: Services) => T | Promise<T>): Promise<T>
   remove(): Promise<void>
 }
 
@@ -34,7 +34,7 @@ export async function createStore(dialect: Dialect): Promise<TestStore> {
     flags: database ? ['--database', database.url, '--data', data.dir] : ['--data', data.dir],
     dataDir: data.dir,
     databaseUrl: database?.url,
-    services: (work) => withServices({ data: data.dir, database: database?.url }, {}, quietOutput, work),
+    services: (work) => withServices({ data: data.dir, database: database?.url }, {}, quietOutput, async (services) => work(services)),
     async remove() {
       await database?.drop()
       data.remove()
