@@ -4,13 +4,13 @@
 // last ones) and GETs random devices by id, then pages through two device groups over those devices
 // the same way (first page against the last ones, and against the device list's first page);
 // reports the server's peak RSS. Writes bench/results/scale.json and the scale tables in README.md.
-import { execFileSync, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { runLoad } from './lib/generator.js'
-import { freePort, peakRssMb, pinned, root, startProcess, waitFor } from './lib/processes.js'
+import { freePort, peakRssMb, pinned, root, startProcess, stopProcess, waitFor } from './lib/processes.js'
 import { createScratchDatabase } from './lib/scratch-database.js'
 import { API_VERSION, CONNECTIONS, SECONDS } from './lib/settings.js'
 
@@ -75,6 +75,8 @@ async function startServer(storeArgs: string[], core: number | null) {
 
 /** The template and organization the rows name, made through the API as an Administrator would. */
 async function prepareStore(storeArgs: string[]): Promise<void> {
+  // Commands other than init and start refuse a store that does not exist yet.
+  cli(storeArgs, 'init')
   const admin = cli(storeArgs, 'token', 'create', `scale-admin-${process.pid}`, '--role', 'Administrator')
   const { server, base } = await startServer(storeArgs, null)
   try {
@@ -93,14 +95,8 @@ async function prepareStore(storeArgs: string[]): Promise<void> {
     })
     await put(`/api/organizations/${ORGANIZATION}`, { displayName: 'Scale' })
   } finally {
-    await stop(server)
+    await stopProcess(server)
   }
-}
-
-async function stop(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null) return
-  server.kill('SIGTERM')
-  await once(server, 'exit')
 }
 
 interface ImportSummary {
@@ -196,7 +192,7 @@ async function measureStore(name: string, storeArgs: string[], csv: string, work
       groups,
     }
   } finally {
-    await stop(server)
+    await stopProcess(server)
   }
 }
 

@@ -222,7 +222,8 @@ export const ConfigSchema = Type.Object(
       minimum: 0,
       maximum: 10_000_000,
       default: 10_000,
-      description: 'How many verified credentials are kept in memory (0 turns the cache off).',
+      description:
+        'How many verified credentials are kept in memory (0 turns the cache off). The room is taken at start: about 50 bytes for each (10,000: 0.5 MB; 1,000,000: 50 MB).',
       flag: 'auth-cache-size',
       env: 'OPENCENTRAL_AUTH_CACHE_SIZE',
     }),
