@@ -29,6 +29,8 @@ try {
     folders.push(data)
     const cli = (...args: string[]) =>
       execFileSync(process.execPath, ['bin/opencentral.js', ...args, '--data', data], { cwd: root, encoding: 'utf8' }).trim()
+    // Commands other than init and start refuse a store that does not exist yet.
+    cli('init')
     const admin = cli('token', 'create', 'bench-admin', '--role', 'Administrator')
     const port = await freePort()
     children.push(startProcess(pinned(0, [process.execPath, 'bin/opencentral.js', 'start', '--port', String(port), '--data', data, '--mqtt-port', '0', '--log-format', 'json', '--no-embedded-idp', ...flags])))
