@@ -4,14 +4,14 @@ import type { Reach } from '../authz/reach.js'
 import type { Scope } from '../authz/scope.js'
 import type { Clock } from '../clock.js'
 import { compileCondition, parseDeviceQuery, QuerySyntaxError, servedByIndex } from '../device-query/index.js'
-import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
+import { conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceGroupRepository, type DeviceFilter } from '../storage/repositories/device-group.repository.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import type { DeviceRow } from '../storage/schema.js'
 import type { Store } from '../storage/store.js'
 import type { DeviceGroupRow } from '../storage/tables/device-groups.js'
 import { toView as deviceView, type DeviceView } from './device.service.js'
-import { checkEtag, expectedEtag, newEtag } from './etag.js'
+import { checkEtag, expectedEtag, newEtag, insertOrUpdateRead } from './etag.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
 import { requireAt } from './scope-checks.js'
@@ -216,10 +216,14 @@ export class DeviceGroupService {
         created_at: current?.created_at ?? now,
         updated_at: now,
       }
-      if (!current) await deviceGroupRepository.insert(trx, row)
-      else if (!(await deviceGroupRepository.update(trx, row, current.etag))) {
-        throw new AppError('PreconditionFailed', `The device group '${id}' changed during the update; retry.`)
-      }
+      await insertOrUpdateRead(
+        current?.etag,
+        {
+          insert: () => deviceGroupRepository.insert(trx, row),
+          update: (etag) => deviceGroupRepository.update(trx, row, etag),
+        },
+        `The device group '${id}'`,
+      )
       return row
     }, `The device group '${id}' was created concurrently; retry.`)
     return toView(written)

@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js'
-import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
+import { conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { deviceRelationshipRepository } from '../storage/repositories/device-relationship.repository.js'
 import { deviceTemplateRepository } from '../storage/repositories/device-template.repository.js'
 import { deviceDataRepository } from '../storage/repositories/device-data.repository.js'
@@ -11,7 +11,7 @@ import type { Store } from '../storage/store.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import type { Clock } from '../clock.js'
 import type { Reach } from '../authz/reach.js'
-import { checkEtag, expectedEtag, newEtag } from './etag.js'
+import { checkEtag, expectedEtag, newEtag, insertOrUpdateRead } from './etag.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
 import { requireAt } from './scope-checks.js'
@@ -204,10 +204,11 @@ export class DeviceService {
         created_at: current?.created_at ?? now,
         updated_at: now,
       }
-      if (!current) await deviceRepository.insert(trx, row)
-      else if (!(await deviceRepository.update(trx, row, current.etag))) {
-        throw new AppError('PreconditionFailed', `The device '${id}' changed during the update; retry.`)
-      }
+      await insertOrUpdateRead(
+        current?.etag,
+        { insert: () => deviceRepository.insert(trx, row), update: (etag) => deviceRepository.update(trx, row, etag) },
+        `The device '${id}'`,
+      )
       return row
     }, `The device '${id}' was created concurrently; retry.`)
     // A disabled device's sessions end at once, on every node.

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type { Principal } from '../auth/principal.js'
 import type { Permission } from '../authz/permissions.js'
 import type { Clock } from '../clock.js'
-import { AppError, conflict, notFound, unprocessable } from '../errors/app-error.js'
+import { conflict, notFound, unprocessable } from '../errors/app-error.js'
 import {
   commonNames,
   isSignedBy,
@@ -21,7 +21,7 @@ import {
 } from '../storage/repositories/provisioning.repository.js'
 import type { Store } from '../storage/store.js'
 import type { EnrollmentGroupCertificateRow, EnrollmentGroupRow } from '../storage/tables/provisioning.js'
-import { checkEtag, expectedEtag } from './etag.js'
+import { checkEtag, expectedEtag, insertOrUpdateRead } from './etag.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
 import { requireAt } from './scope-checks.js'
@@ -401,10 +401,14 @@ export class EnrollmentGroupService {
           }
         }
       }
-      if (!current) await enrollmentGroupRepository.insert(trx, row)
-      else if (!(await enrollmentGroupRepository.update(trx, row, current.etag))) {
-        throw new AppError('PreconditionFailed', `${what(id)} changed during the update; retry.`)
-      }
+      await insertOrUpdateRead(
+        current?.etag,
+        {
+          insert: () => enrollmentGroupRepository.insert(trx, row),
+          update: (etag) => enrollmentGroupRepository.update(trx, row, etag),
+        },
+        what(id),
+      )
       for (const [entry, certificate] of parsed) {
         const stored = await groupCertificateRepository.get(trx, id, entry)
         if (certificate === null) {

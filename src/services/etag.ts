@@ -38,3 +38,22 @@ export function checkEtag(expected: string | null, stored: string | null, what: 
     )
   }
 }
+
+/**
+ * Writes a row read earlier in the same transaction: inserts it when none was read (`readEtag`
+ * undefined), else updates it only where its etag is still the one read (`update` answers whether
+ * a row changed). Another writer in between is a 412 naming `what`.
+ */
+export async function insertOrUpdateRead(
+  readEtag: string | undefined,
+  write: { insert(): Promise<unknown>; update(etag: string): Promise<boolean> },
+  what: string,
+): Promise<void> {
+  if (readEtag === undefined) {
+    await write.insert()
+    return
+  }
+  if (!(await write.update(readEtag))) {
+    throw new AppError('PreconditionFailed', `${what} changed during the update; retry.`)
+  }
+}

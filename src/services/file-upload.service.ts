@@ -1,13 +1,13 @@
 import type { Principal } from '../auth/principal.js'
 import type { Permission } from '../authz/permissions.js'
 import type { Clock } from '../clock.js'
-import { AppError, notFound, unprocessable } from '../errors/app-error.js'
+import { notFound, unprocessable } from '../errors/app-error.js'
 import type { SecretBox } from '../secrets/secret-box.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import { lockingRows } from '../storage/repositories/row-lock.js'
 import type { Store } from '../storage/store.js'
 import type { FileUploadRow } from '../storage/tables/file-uploads.js'
-import { checkEtag, expectedEtag, newEtag } from './etag.js'
+import { checkEtag, expectedEtag, newEtag, insertOrUpdateRead } from './etag.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
 import { retryLostCreate } from './retry-lost-create.js'
 import { requireAt } from './scope-checks.js'
@@ -191,20 +191,23 @@ export class FileUploadService {
         created_at: current?.created_at ?? now,
         updated_at: now,
       }
-      if (current) {
-        const { id, created_at, ...changes } = row
-        const result = await trx
-          .updateTable('file_uploads')
-          .set(changes)
-          .where('id', '=', ROW_ID)
-          .where('etag', '=', current.etag)
-          .executeTakeFirst()
-        if (Number(result.numUpdatedRows) === 0) {
-          throw new AppError('PreconditionFailed', 'The file upload configuration changed during the update; retry.')
-        }
-      } else {
-        await trx.insertInto('file_uploads').values(row).execute()
-      }
+      await insertOrUpdateRead(
+        current?.etag,
+        {
+          insert: () => trx.insertInto('file_uploads').values(row).execute(),
+          update: async (etag) => {
+            const { id, created_at, ...changes } = row
+            const result = await trx
+              .updateTable('file_uploads')
+              .set(changes)
+              .where('id', '=', ROW_ID)
+              .where('etag', '=', etag)
+              .executeTakeFirst()
+            return Number(result.numUpdatedRows) > 0
+          },
+        },
+        'The file upload configuration',
+      )
       return row
     }, 'The file upload configuration was created concurrently; retry.')
     return { ...this.toView(row), state: 'pending' }

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.js'
 import type { Reach } from '../authz/reach.js'
 import type { Clock } from '../clock.js'
-import { AppError, conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
+import { conflict, forbidden, notFound, unprocessable } from '../errors/app-error.js'
 import { checkDefinition, definitionColumns, JOB_ID_PATTERN } from '../jobs/job-definition.js'
 import { nextOccurrence } from '../jobs/recurrence.js'
 import { parseSchedule } from '../jobs/occurrences.js'
@@ -9,7 +9,7 @@ import { scheduledJobView, type JobView, type ScheduledJobView } from '../jobs/j
 import { retryLostCreate } from './retry-lost-create.js'
 import { scheduledJobRepository, type ScheduledJobRow } from '../storage/repositories/job.repository.js'
 import type { Store } from '../storage/store.js'
-import { checkEtag, expectedEtag, newEtag } from './etag.js'
+import { checkEtag, expectedEtag, newEtag, insertOrUpdateRead } from './etag.js'
 import { invalidJobId, type JobService } from './job.service.js'
 import type { OrganizationCatalog } from './organization-catalog.js'
 import { readPage, type Page, type PageRequest } from './paging.js'
@@ -156,19 +156,14 @@ export class ScheduledJobService {
         created_at: current?.created_at ?? now,
         updated_at: now,
       }
-      if (current) {
-        const result = await trx
-          .updateTable('scheduled_jobs')
-          .set(row)
-          .where('id', '=', id)
-          .where('etag', '=', current.etag)
-          .executeTakeFirst()
-        if (Number(result.numUpdatedRows) === 0) {
-          throw new AppError('PreconditionFailed', `The scheduled job '${id}' changed during the update; retry.`)
-        }
-      } else {
-        await trx.insertInto('scheduled_jobs').values(row).execute()
-      }
+      await insertOrUpdateRead(
+        current?.etag,
+        {
+          insert: () => scheduledJobRepository.insert(trx, row),
+          update: (etag) => scheduledJobRepository.update(trx, row, etag),
+        },
+        `The scheduled job '${id}'`,
+      )
       return row
     }, `The scheduled job '${id}' was created concurrently; retry.`)
     this.jobs.runner.nudge()

@@ -96,6 +96,22 @@ export const scheduledJobRepository = {
     return lockingRows(db, db.selectFrom('scheduled_jobs').selectAll().where('id', '=', id)).executeTakeFirst()
   },
 
+  async insert(db: Executor, row: ScheduledJobRow): Promise<void> {
+    await db.insertInto('scheduled_jobs').values(row).execute()
+  },
+
+  /** Writes the row only if its stored etag is still `expectedEtag`; false when it moved on. */
+  async update(db: Executor, row: ScheduledJobRow, expectedEtag: string): Promise<boolean> {
+    const { id, created_at, ...values } = row
+    const result = await db
+      .updateTable('scheduled_jobs')
+      .set(values)
+      .where('id', '=', id)
+      .where('etag', '=', expectedEtag)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  },
+
   async page(db: Executor, after: string | null, limit: number, within: Within): Promise<ScheduledJobRow[]> {
     if (within !== null && within.length === 0) return []
     let query = db.selectFrom('scheduled_jobs').selectAll().orderBy('id').limit(limit)
