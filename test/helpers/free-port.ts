@@ -41,7 +41,16 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port between ${LOWEST} and ${HIGHEST}`)
 }
 
-/** Whether an error is a listen refused because the port was taken. */
-export function isAddressInUse(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
+/**
+ * Runs `listen` on a free port; when another test took that port before it could listen
+ * (EADDRINUSE), on another one, three tries in all.
+ */
+export async function onFreePort<T>(listen: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listen(await freePort())
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE' || attempt === 3) throw error
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { freePort, isAddressInUse } from './free-port.js'
+import { onFreePort } from './free-port.js'
 
 /**
  * An HTTP server on 127.0.0.1 that can go down and come back on the same port: a stand-in for a
@@ -17,21 +17,14 @@ export abstract class LoopbackServer {
   }
 
   async up(): Promise<void> {
-    if (this.port !== 0) {
-      this.server = await this.listen(this.port)
-      return
-    }
-    // The first time, a port another test took meanwhile is no reason to fail: choose again.
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort()
-      try {
-        this.server = await this.listen(port)
-        this.port = port
-        return
-      } catch (error) {
-        if (!isAddressInUse(error) || attempt === 3) throw error
-      }
-    }
+    this.server =
+      this.port !== 0
+        ? await this.listen(this.port)
+        : await onFreePort(async (port) => {
+            const server = await this.listen(port)
+            this.port = port
+            return server
+          })
   }
 
   private async listen(port: number): Promise<Server> {

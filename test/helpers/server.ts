@@ -13,7 +13,7 @@ import type { Config } from '../../src/config/schema.js'
 import { REDACT } from '../../src/operations/log-options.js'
 import type { Dialect } from '../../src/storage/store.js'
 import { createTestDatabase } from './dialects.js'
-import { freePort, isAddressInUse } from './free-port.js'
+import { freePort, onFreePort } from './free-port.js'
 
 export { freePort }
 
@@ -113,18 +113,11 @@ export async function startServer(
     })
     return { app, url: await listenOrClose(app, config) }
   }
-  // Another test may take the chosen port before this server listens on it: choose again.
-  let attempt = 0
-  let built: Awaited<ReturnType<typeof build>> | undefined
-  while (!built) {
-    try {
-      built = await build(await freePort())
-    } catch (error) {
-      if (!isAddressInUse(error) || ++attempt === 3) throw error
-      logs.length = 0
-    }
-  }
-  const { app, url } = built
+  // Another test may take the chosen port before this server listens on it: then another port.
+  const { app, url } = await onFreePort((port) => {
+    logs.length = 0
+    return build(port)
+  })
 
   const createToken = async (id: string, roles: string[], expiry?: string) =>
     (
