@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely'
+import { Kysely, type CompiledQuery } from 'kysely'
+import { ImmediateTransactionDialect } from './sqlite-immediate.js'
 import { ChangeListeners, type ChangeFeed, type ChangeTopic } from '../change-feed.js'
 import type { Database } from '../schema.js'
 import type { Store } from '../store.js'
@@ -67,7 +68,7 @@ export function openSqliteStore(dataDir: string): Store {
   handle.pragma('journal_size_limit = 4194304')
   const checkpoints = new WalCheckpoints(file)
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(handle) }),
+    dialect: new ImmediateTransactionDialect({ database: withStatementCache(handle) }),
   })
   // WAL lets a second connection read the last committed state while the first one writes.
   const reader = new SqliteDatabase(path.join(dataDir, SQLITE_FILE_NAME), { readonly: true })
