@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger } from 'fastify'
 import { randomBytes } from 'node:crypto'
 import { ApiTokenAuthenticator } from './auth/api-token-authenticator.js'
 import { Authenticator } from './auth/authenticator.js'
@@ -19,7 +19,7 @@ import { authenticatePlugin, secureByDefaultPlugin } from './http/plugins/authen
 import { errorHandlerPlugin, frameworkError, sendError } from './http/plugins/error-handler.js'
 import { validatorCompiler } from './http/validation.js'
 import { parseQueryString, repeatedParametersPlugin } from './http/query-string.js'
-import { requestLoggerFactory } from './operations/request-logger.js'
+import { withLazyChildren } from './operations/request-logger.js'
 import { apiTokenRoutes } from './http/routes/api-tokens/index.js'
 import { auditLogRoutes } from './http/routes/audit-logs/index.js'
 import { auditPlugin } from './audit/audit-plugin.js'
@@ -68,6 +68,7 @@ import { trustProxyOption } from './operations/client-address.js'
 import { FailureThrottle } from './operations/failure-throttle.js'
 import { healthRoutes } from './operations/health-routes.js'
 import { createLogger } from './operations/log-options.js'
+import type { Logger } from 'pino'
 import { addDeviceMetrics, addTokenExpiryMetrics, createMetrics, requestMetricsPlugin } from './operations/metrics.js'
 import { metricsRoute, startMetricsServer } from './operations/metrics-routes.js'
 import { rateLimitPlugin } from './operations/rate-limits.js'
@@ -76,8 +77,8 @@ export interface AppDependencies {
   /** An already open store; by default the configured one is opened (and closed with the app). */
   store?: Store
   clock?: Clock
-  /** Fastify's logger option, e.g. a pino instance writing to a test stream. */
-  logger?: FastifyServerOptions['loggerInstance']
+  /** The server's pino logger, e.g. one writing to a test stream. */
+  logger?: Logger
   /** Where Entra ID's issuers live (Microsoft's by default; tests use a loopback issuer). */
   entra?: EntraAuthorities
 }
@@ -132,16 +133,14 @@ export async function createApp(
     const realm = config.publicUrl ? new URL(config.publicUrl).host : 'OpenCentral'
     const tls = await serverTls(config)
     const timeouts = serverTimeouts(config)
+    const logger = withLazyChildren(deps.logger ?? createLogger(config))
     const app = Fastify({
       // Node reads these when it makes the server (the HTTPS options are the HTTP options too);
       // Fastify then sets the request and keep-alive timeouts itself, from its own options.
       ...(tls ? { https: { ...tls, ...timeouts } } : { http: timeouts }),
       requestTimeout: timeouts.requestTimeout,
       keepAliveTimeout: timeouts.keepAliveTimeout,
-      ...(deps.logger
-        ? { loggerInstance: deps.logger }
-        : { loggerInstance: createLogger(config) }),
-      childLoggerFactory: requestLoggerFactory,
+      loggerInstance: logger as FastifyBaseLogger,
       genReqId: requestIds(),
       requestIdHeader: false,
       // Per-request lines only when debugging: at info, errors and audit events are the log.
@@ -175,7 +174,8 @@ export async function createApp(
     const metricsOn = config.metrics || config.metricsPort !== undefined
     const registry = metricsOn ? createMetrics(store) : null
     if (registry) await app.register(requestMetricsPlugin, { registry })
-    if (config.accessLog) await app.register(accessLogPlugin)
+    // Its lines are at info: at a quieter level the hook would build each line for nothing.
+    if (config.accessLog && logger.isLevelEnabled('info')) await app.register(accessLogPlugin)
     const throttle =
       config.authFailureLimit > 0 ? new FailureThrottle(config.authFailureLimit, clock) : null
     if (throttle) await app.register(authThrottlePlugin, { throttle })

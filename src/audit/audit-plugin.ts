@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../errors/app-error.js'
 import { actorOf } from './audit-trail.js'
@@ -15,9 +15,15 @@ import { requestOrigin } from './request-origin.js'
  * the store. Reads that succeed cost nothing here.
  */
 export const auditPlugin = fp<{ refusals: RefusalAggregator }>(async (app: FastifyInstance, { refusals }) => {
-  app.addHook('preHandler', (request, _reply, done) => {
+  const knowOrigin = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
     if (request.method === 'GET' || request.method === 'HEAD') return done()
     requestOrigin.run({ clientAddress: request.ip, requestId: request.id }, done)
+  }
+  // Attached to the routes that can change something only: a read does not even pass a hook.
+  app.addHook('onRoute', (route) => {
+    if ([route.method].flat().every((method) => method === 'GET' || method === 'HEAD')) return
+    const own = route.preHandler === undefined ? [] : [route.preHandler].flat()
+    route.preHandler = [knowOrigin, ...own]
   })
   app.addHook('onError', (request, _reply, error, done) => {
     if (error instanceof AppError && !isRecorded(error)) {

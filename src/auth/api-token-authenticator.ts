@@ -8,9 +8,10 @@ import { parseApiTokenParameters, type ApiTokenFields } from './api-token-format
 import { isWellFormedSecret, secretMatches } from './api-token-secret.js'
 import { BoundedCache } from './bounded-cache.js'
 import { invalidToken } from './challenges.js'
-import type { PermissionResolver, Principal } from './principal.js'
+import { makePrincipal, type PermissionResolver, type Principal } from './principal.js'
 
 interface KnownToken {
+  id: string
   secretHash: Buffer
   expiresAtMs: number
   assignments: readonly RoleAssignment[]
@@ -79,13 +80,9 @@ export class ApiTokenAuthenticator {
     if (token.expiresAtMs <= this.clock()) {
       throw invalidToken(`The API token expired at ${new Date(token.expiresAtMs).toISOString()}.`)
     }
-    const principal = (access: Access): Principal => ({
-      type: 'apiToken',
-      id: fields.skn,
-      scheme: 'SharedAccessSignature',
-      assignments: token.assignments,
-      ...access,
-    })
+    // The id as cached, not as parsed: one string for every request, its hash computed once.
+    const principal = (access: Access): Principal =>
+      makePrincipal('apiToken', token.id, 'SharedAccessSignature', token.assignments, access)
     const access = this.resolvePermissions(token.assignments)
     return access instanceof Promise ? access.then(principal) : principal(access)
   }
@@ -103,6 +100,7 @@ export class ApiTokenAuthenticator {
     const found = await apiTokenRepository.getWithAssignments(this.store.db, id)
     if (!found) return undefined
     const token: KnownToken = {
+      id,
       secretHash: Buffer.from(found.secretHash, 'hex'),
       expiresAtMs: found.expiresAtMs,
       assignments: found.assignments,

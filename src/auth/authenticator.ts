@@ -22,7 +22,7 @@ export class Authenticator {
     if (header === undefined || header.trim() === '') throw missingCredential()
     const space = header.indexOf(' ')
     if (space <= 0) throw invalidToken()
-    const scheme = header.slice(0, space).toLowerCase()
+    const scheme = schemeOf(header, space)
     const parameters = header.slice(space + 1).trim()
     if (parameters === '' || parameters.includes(' ')) throw invalidToken()
     if (scheme === 'sharedaccesssignature') return this.apiTokens.authenticate(parameters)
@@ -34,4 +34,12 @@ export class Authenticator {
     }
     throw invalidToken()
   }
+}
+
+const API_TOKEN_SCHEME = 'SharedAccessSignature'
+
+/** The scheme, lowercased; the one every IoT Central client writes is recognised without a copy. */
+function schemeOf(header: string, space: number): string {
+  if (space === API_TOKEN_SCHEME.length && header.startsWith(API_TOKEN_SCHEME)) return 'sharedaccesssignature'
+  return header.slice(0, space).toLowerCase()
 }

@@ -15,9 +15,28 @@ export interface Principal extends Access {
 
 /**
  * Turns role assignments into access, from the roles as they are now; a role's change therefore
- * applies on the next request of every holder. Every authenticator builds its `Principal` with it:
- * `{ type, id, scheme, assignments, ...(await resolve(assignments)) }`.
+ * applies on the next request of every holder. Every authenticator builds its `Principal` with it
+ * (see `makePrincipal`).
  */
 export type PermissionResolver = (
   assignments: readonly RoleAssignment[],
 ) => Access | Promise<Access>
+
+/** A caller with its access, as the authenticators build it on every request (no spread: this is the hot path). */
+export function makePrincipal(
+  type: Principal['type'],
+  id: string,
+  scheme: Principal['scheme'],
+  assignments: readonly RoleAssignment[],
+  access: Access,
+): Principal {
+  return {
+    type,
+    id,
+    scheme,
+    assignments,
+    permissions: access.permissions,
+    application: access.application,
+    organizations: access.organizations,
+  }
+}

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { AppError } from '../errors/app-error.js'
+import { carriesAuthorization } from '../http/authorization-header.js'
 import { retryAfterSeconds, type FailureThrottle } from './failure-throttle.js'
 
 /**
@@ -11,7 +12,7 @@ import { retryAfterSeconds, type FailureThrottle } from './failure-throttle.js'
 export const authThrottlePlugin = fp<{ throttle: FailureThrottle }>(
   async (app: FastifyInstance, { throttle }) => {
     app.addHook('onRequest', (request, _reply, done) => {
-      const wait = request.headers.authorization === undefined ? 0 : throttle.lockedFor(request.ip)
+      const wait = carriesAuthorization(request) ? throttle.lockedFor(request.ip) : 0
       if (wait === 0) return done()
       const seconds = retryAfterSeconds(wait)
       done(

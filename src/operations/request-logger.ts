@@ -1,4 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify'
 import type { Bindings, ChildLoggerOptions, Logger } from 'pino'
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -62,11 +61,24 @@ export class RequestLogger {
   }
 }
 
-/** Fastify's `childLoggerFactory`: a lazy child per request (the server's logger is pino's). */
-export function requestLoggerFactory(
-  parent: FastifyBaseLogger,
-  bindings: Bindings,
-  options: ChildLoggerOptions,
-): FastifyBaseLogger {
-  return new RequestLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger
+/**
+ * The server's logger as Fastify is given it: `root`, except that its children are lazy
+ * (RequestLogger). Fastify makes a child for every request through `child`. The laziness is put
+ * here rather than in a `childLoggerFactory` because Fastify checks what a factory of its own
+ * returns, method by method, on every request, and trusts its default factory, which calls `child`.
+ * A child without bindings is Fastify's own server logger (that is how it adds its serializers):
+ * it is made at once, and its children are lazy in turn.
+ */
+export function withLazyChildren(root: Logger): Logger {
+  const logger = Object.create(root) as Logger
+  logger.child = ((bindings: Bindings, options?: ChildLoggerOptions) =>
+    hasAny(bindings)
+      ? new RequestLogger(root, bindings, options ?? {})
+      : withLazyChildren(root.child(bindings, options))) as unknown as Logger['child']
+  return logger
+}
+
+function hasAny(bindings: Bindings): boolean {
+  for (const _ in bindings) return true
+  return false
 }

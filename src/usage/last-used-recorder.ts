@@ -26,7 +26,8 @@ interface ErrorLog {
  * costs the store at most one write a minute on each node, and no request ever waits for one.
  */
 export class LastUsedRecorder {
-  private readonly lastWritten = new Map<string, number>()
+  /** By type, then id: no key is put together on every request. */
+  private readonly lastWritten: Record<PrincipalType, Map<string, number>> = { apiToken: new Map(), user: new Map() }
   private batch = new Map<string, Use>()
   private timer: NodeJS.Timeout | null = null
   private flushing: Promise<void> = Promise.resolve()
@@ -38,14 +39,14 @@ export class LastUsedRecorder {
   ) {}
 
   seen(type: PrincipalType, id: string, address: string): void {
-    const key = type === 'apiToken' ? `t:${id}` : `u:${id}`
+    const written = this.lastWritten[type]
     const now = this.clock()
-    const last = this.lastWritten.get(key)
+    const last = written.get(id)
     if (last !== undefined && now - last < USAGE_INTERVAL_MS) return
-    this.lastWritten.set(key, now)
-    this.batch.set(key, { type, id, at: now, address })
+    written.set(id, now)
+    this.batch.set(`${type}:${id}`, { type, id, at: now, address })
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS).unref()
-    if (this.lastWritten.size > 100_000) this.forgetOld(now)
+    if (written.size > 100_000) this.forgetOld(written, now)
   }
 
   /** Writes the pending batch (also on close). */
@@ -76,7 +77,7 @@ export class LastUsedRecorder {
   }
 
   /** Bounds the memory an ever-changing population of principals could take. */
-  private forgetOld(now: number): void {
-    for (const [key, at] of this.lastWritten) if (now - at >= USAGE_INTERVAL_MS) this.lastWritten.delete(key)
+  private forgetOld(written: Map<string, number>, now: number): void {
+    for (const [id, at] of written) if (now - at >= USAGE_INTERVAL_MS) written.delete(id)
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { describe, it } from 'node:test'
 import pino from 'pino'
-import { requestLoggerFactory } from '../../src/operations/request-logger.js'
+import { withLazyChildren } from '../../src/operations/request-logger.js'
 
 function capture(level: string) {
   const lines: Record<string, unknown>[] = []
@@ -18,7 +18,7 @@ function capture(level: string) {
 describe('request logger', () => {
   it('writes lines carrying the request id, as a pino child would', () => {
     const { logger, lines } = capture('info')
-    const log = requestLoggerFactory(logger, { requestId: 'abc0001' }, {})
+    const log = withLazyChildren(logger).child({ requestId: 'abc0001' })
     log.info({ status: 200 }, 'request')
     log.error(new Error('boom'))
     assert.equal(lines.length, 2)
@@ -29,7 +29,7 @@ describe('request logger', () => {
 
   it('writes nothing below the level, and answers the level of the server logger', () => {
     const { logger, lines } = capture('warn')
-    const log = requestLoggerFactory(logger, { requestId: 'abc0002' }, {})
+    const log = withLazyChildren(logger).child({ requestId: 'abc0002' })
     log.info('not written')
     log.debug('not written')
     assert.equal(log.level, 'warn')
@@ -40,8 +40,30 @@ describe('request logger', () => {
 
   it('gives children the request id', () => {
     const { logger, lines } = capture('info')
-    const log = requestLoggerFactory(logger, { requestId: 'abc0003' }, {})
+    const log = withLazyChildren(logger).child({ requestId: 'abc0003' })
     log.child({ component: 'audit' }).info('from a child')
     assert.deepEqual([lines[0]?.requestId, lines[0]?.component], ['abc0003', 'audit'])
+  })
+
+  it('makes the pino child of a request only when a line is written, also below Fastify\'s own server logger', () => {
+    const { logger, lines } = capture('info')
+    let made = 0
+    const counted = Object.create(logger) as typeof logger
+    counted.child = ((...args: Parameters<typeof logger.child>) => {
+      made++
+      const child = logger.child(...args)
+      const countedChild = Object.create(child) as typeof child
+      countedChild.child = counted.child
+      return countedChild
+    }) as typeof logger.child
+    // Fastify makes its server logger as a child without bindings, then one child a request.
+    const server = withLazyChildren(counted).child({}, {})
+    assert.equal(made, 1)
+    const log = server.child({ requestId: 'abc0004' })
+    log.debug('below the level')
+    assert.equal(made, 1)
+    log.info('written')
+    assert.equal(made, 2)
+    assert.equal(lines[0]?.requestId, 'abc0004')
   })
 })

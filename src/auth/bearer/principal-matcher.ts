@@ -6,7 +6,7 @@ import type { UserRow } from '../../storage/schema.js'
 import { FillGuard } from '../../storage/fill-guard.js'
 import type { Store } from '../../storage/store.js'
 import { BoundedCache } from '../bounded-cache.js'
-import type { PermissionResolver, Principal } from '../principal.js'
+import { makePrincipal, type PermissionResolver, type Principal } from '../principal.js'
 import type { VerifiedToken } from './token-verifier.js'
 
 interface Membership {
@@ -75,13 +75,8 @@ export class PrincipalMatcher {
         `The ${token.appOnly ? 'service principal' : 'principal'} with tenant ${token.tenantId} and object id ${token.objectId} is not a user of this application.${overage}`,
       )
     }
-    const principal = (access: Access): Principal => ({
-      type: 'user',
-      id: membership.userId,
-      scheme: 'Bearer',
-      assignments: membership.assignments,
-      ...access,
-    })
+    const principal = (access: Access): Principal =>
+      makePrincipal('user', membership.userId, 'Bearer', membership.assignments, access)
     const access = this.resolvePermissions(membership.assignments)
     return access instanceof Promise ? access.then(principal) : principal(access)
   }

@@ -1,23 +1,12 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Authenticator } from '../../auth/authenticator.js'
-import { duplicateCredential } from '../../auth/challenges.js'
 import type { Principal } from '../../auth/principal.js'
 import type { Permission } from '../../authz/permissions.js'
 import { AppError } from '../../errors/app-error.js'
+import { authorizationHeader } from '../authorization-header.js'
 import { CURRENT_GA, checkApiVersion, checkCapability, type Capability } from '../api-versions.js'
 import '../route-config.js'
-
-/** Node keeps only the first of repeated Authorization headers, so count them in the raw list. */
-function hasSeveralAuthorizations(request: FastifyRequest): boolean {
-  const raw = request.raw.rawHeaders
-  let count = 0
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string
-    if (name.length === 13 && name.toLowerCase() === 'authorization' && ++count > 1) return true
-  }
-  return false
-}
 
 type HookDone = (error?: Error) => void
 
@@ -61,8 +50,7 @@ export const authenticatePlugin = fp<{ authenticator: Authenticator }>(
       (request: FastifyRequest, _reply: FastifyReply, done: HookDone): void => {
         let known: Principal | Promise<Principal>
         try {
-          if (hasSeveralAuthorizations(request)) throw duplicateCredential()
-          known = authenticator.authenticate(request.headers.authorization)
+          known = authenticator.authenticate(authorizationHeader(request))
         } catch (error) {
           return done(error as Error)
         }
