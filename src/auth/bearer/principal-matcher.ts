@@ -15,7 +15,19 @@ interface Membership {
   assignments: RoleAssignment[]
 }
 
+/** Computed once per verified token: the verifier hands out the same object while it is cached. */
+const membershipKeys = new WeakMap<VerifiedToken, string>()
+
 function membershipKey(token: VerifiedToken): string {
+  let key = membershipKeys.get(token)
+  if (key === undefined) {
+    key = composeMembershipKey(token)
+    membershipKeys.set(token, key)
+  }
+  return key
+}
+
+function composeMembershipKey(token: VerifiedToken): string {
   return [
     token.issuer.issuer,
     token.tenantId,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload } from 'jose'
 import type { Clock } from '../../clock.js'
 import { AppError } from '../../errors/app-error.js'
@@ -60,7 +60,8 @@ export class TokenVerifier {
   }
 
   verify(token: string): VerifiedToken | Promise<VerifiedToken> {
-    const key = createHash('sha256').update(token).digest('base64url')
+    // Kept by digest, not by the token itself: one-shot, with no Hash object per request.
+    const key = hash('sha256', token, 'base64url')
     const cached = this.verified.get(key)
     if (cached && cached.expiresAtMs > this.clock()) return cached
     if (cached) this.verified.delete(key)
