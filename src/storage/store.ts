@@ -18,11 +18,11 @@ export interface Store {
    */
   lockApplication(trx: Transaction<Database>): Promise<void>
   /**
-   * Runs a compiled read outside any transaction, seeing only committed data, by the shortest
-   * path the engine allows (on SQLite, a read-only connection of its own, without Kysely's
-   * connection queue, and synchronously).
+   * Runs a compiled read of one row (the first) outside any transaction, seeing only committed
+   * data, by the shortest path the engine allows (on SQLite, a read-only connection of its own,
+   * without Kysely's connection queue, synchronously, and stepping no further than that row).
    */
-  read<Row>(query: CompiledQuery<Row>): Row[] | Promise<Row[]>
+  readRow<Row>(query: CompiledQuery<Row>): Row | undefined | Promise<Row | undefined>
   /** The connection pool's counts, for metrics; absent on engines without a pool. */
   poolStats?(): { total: number; idle: number; waiting: number }
   close(): Promise<void>

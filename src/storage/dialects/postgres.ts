@@ -43,8 +43,8 @@ export async function openPostgresStore(connectionString: string): Promise<Store
     async lockApplication(trx) {
       await sql`SELECT pg_advisory_xact_lock(${APPLICATION_LOCK})`.execute(trx)
     },
-    async read<Row>(query: CompiledQuery<Row>): Promise<Row[]> {
-      return (await db.executeQuery(query)).rows
+    async readRow<Row>(query: CompiledQuery<Row>): Promise<Row | undefined> {
+      return (await db.executeQuery(query)).rows[0]
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {

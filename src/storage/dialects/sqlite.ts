@@ -81,13 +81,13 @@ export function openSqliteStore(dataDir: string): Store {
     description: path.resolve(dataDir, SQLITE_FILE_NAME),
     // SQLite runs one writer at a time, and Kysely uses one connection: transactions are serial.
     async lockApplication() {},
-    read<Row>(query: CompiledQuery<Row>): Row[] {
+    readRow<Row>(query: CompiledQuery<Row>): Row | undefined {
       let statement = readStatements.get(query.sql)
       if (!statement) {
         statement = reader.prepare(query.sql)
         readStatements.set(query.sql, statement)
       }
-      return statement.all(...(query.parameters as unknown[])) as Row[]
+      return statement.get(...(query.parameters as unknown[])) as Row | undefined
     },
     async close() {
       await checkpoints.stop()

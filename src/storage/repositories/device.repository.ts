@@ -1,10 +1,10 @@
 import type { DeviceRow } from '../schema.js'
 import type { Store } from '../store.js'
 import type { Executor } from './executor.js'
-import { preparedRead } from './prepared-query.js'
+import { preparedRowRead } from './prepared-query.js'
 import { lockingRows } from './row-lock.js'
 
-const readById = preparedRead(
+const readById = preparedRowRead(
   (db, id: string) => db.selectFrom('devices').selectAll().where('id', '=', id),
   [''],
 )
@@ -39,8 +39,7 @@ export const deviceRepository = {
    * where the engine is (SQLite), so the hot path does not wait a microtask turn for it.
    */
   read(store: Store, id: string): DeviceRow | undefined | Promise<DeviceRow | undefined> {
-    const rows = readById(store, id)
-    return rows instanceof Promise ? rows.then((r) => r[0]) : rows[0]
+    return readById(store, id)
   },
 
   /**

@@ -3,16 +3,17 @@ import type { Store } from '../store.js'
 import type { Executor } from './executor.js'
 
 /**
- * A read built and compiled once per store, then run with new parameters through `Store.read`:
+ * A read of one row built and compiled once per store, then run with new parameters through
+ * `Store.readRow`:
  * for the few queries on the hot path, where building, compiling and queueing for Kysely's
  * connection would cost more than running. `build` receives placeholder values and must use each
  * parameter exactly once, in order. Not for reads inside a transaction (use the repository's
  * Kysely methods there).
  */
-export function preparedRead<Row, Params extends unknown[]>(
+export function preparedRowRead<Row, Params extends unknown[]>(
   build: (db: Executor, ...placeholders: Params) => Compilable<Row>,
   placeholders: Params,
-): (store: Store, ...params: Params) => Row[] | Promise<Row[]> {
+): (store: Store, ...params: Params) => Row | undefined | Promise<Row | undefined> {
   const compiled = new WeakMap<Store, CompiledQuery<Row>>()
   return (store, ...params) => {
     let query = compiled.get(store)
@@ -20,7 +21,7 @@ export function preparedRead<Row, Params extends unknown[]>(
       query = build(store.db, ...placeholders).compile()
       compiled.set(store, query)
     }
-    return store.read<Row>({ ...query, parameters: params })
+    return store.readRow<Row>({ ...query, parameters: params })
   }
 }
 
