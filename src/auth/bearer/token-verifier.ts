@@ -1,12 +1,12 @@
 import { hash } from 'node:crypto'
-import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload } from 'jose'
+import { errors, type JWTPayload } from 'jose'
 import type { Clock } from '../../clock.js'
 import { AppError } from '../../errors/app-error.js'
 import { BoundedCache } from '../bounded-cache.js'
 import { invalidToken } from '../challenges.js'
 import { IssuerUnavailable, type IssuerKeys } from './issuer-keys.js'
 import type { IssuerTrust } from './issuer-trust.js'
-import { SignatureChecks, TokenError } from './signature-check.js'
+import { decodeToken, SignatureChecks, TokenError, type DecodedToken } from './signature-check.js'
 
 /** A trusted issuer with the source of its keys. */
 export interface TrustedIssuer {
@@ -72,12 +72,15 @@ export class TokenVerifier {
   }
 
   private async verifyAnew(token: string): Promise<VerifiedToken> {
-    let unverified: JWTPayload
+    // Header and claims read once, before the issuer is known (each read is a base64 decode and a
+    // JSON parse of a token of a kilobyte or so: they showed in the profile of new tokens).
+    let decoded: DecodedToken
     try {
-      unverified = decodeJwt(token)
+      decoded = decodeToken(token)
     } catch {
       throw invalidToken()
     }
+    const unverified = decoded.payload
     const issuer = typeof unverified.iss === 'string' ? this.issuers.get(unverified.iss) : undefined
     if (!issuer) {
       throw invalidToken(
@@ -90,7 +93,7 @@ export class TokenVerifier {
     let payload: JWTPayload
     try {
       // The algorithm is checked before any key is looked up, as jose's jwtVerify does.
-      const header = decodeProtectedHeader(token)
+      const header = decoded.header
       if (typeof header.alg !== 'string' || !trust.algorithms.includes(header.alg)) {
         throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed')
       }
