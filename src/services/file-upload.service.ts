@@ -3,6 +3,7 @@ import type { Permission } from '../authz/permissions.js'
 import type { Clock } from '../clock.js'
 import { notFound, unprocessable } from '../errors/app-error.js'
 import type { SecretBox } from '../secrets/secret-box.js'
+import { updateWhileEtag } from '../storage/repositories/etag-update.js'
 import type { Executor } from '../storage/repositories/executor.js'
 import { lockingRows } from '../storage/repositories/row-lock.js'
 import type { Store } from '../storage/store.js'
@@ -195,16 +196,7 @@ export class FileUploadService {
         current?.etag,
         {
           insert: () => trx.insertInto('file_uploads').values(row).execute(),
-          update: async (etag) => {
-            const { id, created_at, ...changes } = row
-            const result = await trx
-              .updateTable('file_uploads')
-              .set(changes)
-              .where('id', '=', ROW_ID)
-              .where('etag', '=', etag)
-              .executeTakeFirst()
-            return Number(result.numUpdatedRows) > 0
-          },
+          update: (etag) => updateWhileEtag(trx, 'file_uploads', row, etag),
         },
         'The file upload configuration',
       )

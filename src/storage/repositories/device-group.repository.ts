@@ -1,6 +1,7 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
 import type { Database, DeviceRow } from '../schema.js'
 import type { DeviceGroupRow } from '../tables/device-groups.js'
+import { updateWhileEtag } from './etag-update.js'
 import type { Executor } from './executor.js'
 import { lockingRows } from './row-lock.js'
 
@@ -68,15 +69,8 @@ export const deviceGroupRepository = {
   },
 
   /** Writes the row only if its stored etag is still `expectedEtag`; false when it moved on. */
-  async update(db: Executor, row: DeviceGroupRow, expectedEtag: string): Promise<boolean> {
-    const { id, created_at, ...values } = row
-    const result = await db
-      .updateTable('device_groups')
-      .set(values)
-      .where('id', '=', id)
-      .where('etag', '=', expectedEtag)
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
+  update(db: Executor, row: DeviceGroupRow, expectedEtag: string): Promise<boolean> {
+    return updateWhileEtag(db, 'device_groups', row, expectedEtag)
   },
 
   async delete(db: Executor, id: string): Promise<boolean> {

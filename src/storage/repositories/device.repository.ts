@@ -1,5 +1,6 @@
 import type { DeviceRow } from '../schema.js'
 import type { Store } from '../store.js'
+import { updateWhileEtag } from './etag-update.js'
 import type { Executor } from './executor.js'
 import { preparedRowRead } from './prepared-query.js'
 import { lockingRows } from './row-lock.js'
@@ -120,15 +121,8 @@ export const deviceRepository = {
   },
 
   /** Writes the row only if its stored etag is still `expectedEtag`; false when it moved on. */
-  async update(db: Executor, row: DeviceRow, expectedEtag: string): Promise<boolean> {
-    const { id, created_at, ...values } = row
-    const result = await db
-      .updateTable('devices')
-      .set(values)
-      .where('id', '=', id)
-      .where('etag', '=', expectedEtag)
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
+  update(db: Executor, row: DeviceRow, expectedEtag: string): Promise<boolean> {
+    return updateWhileEtag(db, 'devices', row, expectedEtag)
   },
 
   async delete(db: Executor, id: string): Promise<boolean> {

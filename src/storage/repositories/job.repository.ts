@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { JobDeviceTable, JobTable, ScheduledJobTable } from '../tables/jobs.js'
+import { updateWhileEtag } from './etag-update.js'
 import type { Executor } from './executor.js'
 import { lockingRows } from './row-lock.js'
 
@@ -101,15 +102,8 @@ export const scheduledJobRepository = {
   },
 
   /** Writes the row only if its stored etag is still `expectedEtag`; false when it moved on. */
-  async update(db: Executor, row: ScheduledJobRow, expectedEtag: string): Promise<boolean> {
-    const { id, created_at, ...values } = row
-    const result = await db
-      .updateTable('scheduled_jobs')
-      .set(values)
-      .where('id', '=', id)
-      .where('etag', '=', expectedEtag)
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
+  update(db: Executor, row: ScheduledJobRow, expectedEtag: string): Promise<boolean> {
+    return updateWhileEtag(db, 'scheduled_jobs', row, expectedEtag)
   },
 
   async page(db: Executor, after: string | null, limit: number, within: Within): Promise<ScheduledJobRow[]> {

@@ -3,6 +3,7 @@ import type {
   EnrollmentGroupCertificateRow,
   EnrollmentGroupRow,
 } from '../tables/provisioning.js'
+import { updateWhileEtag } from './etag-update.js'
 import type { Executor } from './executor.js'
 import { lockingRows } from './row-lock.js'
 
@@ -60,15 +61,8 @@ export const enrollmentGroupRepository = {
   },
 
   /** Writes the row only if its stored etag is still `expectedEtag`; false when it moved on. */
-  async update(db: Executor, row: EnrollmentGroupRow, expectedEtag: string): Promise<boolean> {
-    const { id, created_at, ...values } = row
-    const result = await db
-      .updateTable('enrollment_groups')
-      .set(values)
-      .where('id', '=', id)
-      .where('etag', '=', expectedEtag)
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
+  update(db: Executor, row: EnrollmentGroupRow, expectedEtag: string): Promise<boolean> {
+    return updateWhileEtag(db, 'enrollment_groups', row, expectedEtag)
   },
 
   /** Deletes the group and its certificates. */
