@@ -21,7 +21,8 @@ for (const dialect of DIALECTS) {
 
     it("closes its sessions as of its last heartbeat, or as of their opening when they opened after it", async () => {
       const db = store.db
-      await deviceConnectionRepository.heartbeat(db, 'dead-node', 1_000, 2_000)
+      assert.equal(await deviceConnectionRepository.heartbeat(db, 'dead-node', 900, 1_900), false, 'a new node is not known')
+      assert.equal(await deviceConnectionRepository.heartbeat(db, 'dead-node', 1_000, 2_000), true, 'known at its next beat')
       await deviceConnectionRepository.opened(db, { deviceId: 'early', module: '' }, 'dead-node', 500)
       // Opened between the node's last heartbeat and its death.
       await deviceConnectionRepository.opened(db, { deviceId: 'late', module: '' }, 'dead-node', 1_500)
@@ -36,7 +37,9 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([early?.nodeId, early?.since], [null, 1_000])
       assert.deepEqual([late?.nodeId, late?.since], [null, 1_500])
       assert.deepEqual([elsewhere?.nodeId, elsewhere?.since], ['live-node', 2_600])
-      assert.equal(await deviceConnectionRepository.isKnown(db, 'dead-node'), false)
+      // Forgotten: its next beat finds it unknown, which tells it to record its sessions again.
+      assert.equal(await deviceConnectionRepository.heartbeat(db, 'dead-node', 3_100, 4_100), false)
+      assert.equal(await deviceConnectionRepository.heartbeat(db, 'live-node', 3_100, 9_500), true)
     })
   })
 }

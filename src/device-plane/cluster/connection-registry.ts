@@ -23,6 +23,7 @@ export class ConnectionRegistry {
   /** This node's open sessions, to record again if the others took this node for dead. */
   private readonly open = new Map<string, ConnectionKey>()
   private joined = false
+  private beating = false
   private heartbeatTimer: NodeJS.Timeout | null = null
   private activityTimer: NodeJS.Timeout | null = null
 
@@ -40,9 +41,16 @@ export class ConnectionRegistry {
   async start(): Promise<void> {
     await this.beat()
     this.heartbeatTimer = setInterval(() => {
-      this.beat().catch((error: unknown) =>
-        this.log?.error({ err: error }, 'The device-plane heartbeat failed; it is tried again shortly.'),
-      )
+      // A slow store must not pile beats up: the next one waits for the one under way.
+      if (this.beating) return
+      this.beating = true
+      this.beat()
+        .catch((error: unknown) =>
+          this.log?.error({ err: error }, 'The device-plane heartbeat failed; it is tried again shortly.'),
+        )
+        .finally(() => {
+          this.beating = false
+        })
     }, this.timings.heartbeatMs)
     this.heartbeatTimer.unref()
     this.activityTimer = setInterval(() => this.queue(() => this.flushActivity()), this.timings.activityFlushMs)
@@ -87,8 +95,7 @@ export class ConnectionRegistry {
 
   private async beat(): Promise<void> {
     const now = this.clock()
-    const known = await deviceConnectionRepository.isKnown(this.store.db, this.nodeId)
-    await deviceConnectionRepository.heartbeat(this.store.db, this.nodeId, now, now + this.timings.livenessMs)
+    const known = await deviceConnectionRepository.heartbeat(this.store.db, this.nodeId, now, now + this.timings.livenessMs)
     if (this.joined && !known) {
       // Cut off from the store long enough to be taken for dead: its sessions were closed. They
       // are still open here: record them again.

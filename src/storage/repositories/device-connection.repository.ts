@@ -16,18 +16,24 @@ export interface ConnectionKey {
 
 /** Which node holds each device session, and which nodes are alive (their heartbeats). */
 export const deviceConnectionRepository = {
-  async heartbeat(db: Executor, nodeId: string, now: number, expiresAt: number): Promise<void> {
+  /**
+   * The node's heartbeat; answers whether the node was still in the table. One statement decides
+   * it, so a node removed by another node's reaping between two of its queries cannot be taken
+   * for known and miss that its sessions were closed.
+   */
+  async heartbeat(db: Executor, nodeId: string, now: number, expiresAt: number): Promise<boolean> {
+    const updated = await db
+      .updateTable('device_plane_nodes')
+      .set({ heartbeat_at: now, expires_at: expiresAt })
+      .where('node_id', '=', nodeId)
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) > 0) return true
     await db
       .insertInto('device_plane_nodes')
       .values({ node_id: nodeId, started_at: now, heartbeat_at: now, expires_at: expiresAt })
       .onConflict((oc) => oc.column('node_id').doUpdateSet({ heartbeat_at: now, expires_at: expiresAt }))
       .execute()
-  },
-
-  /** Whether the node is in the table (a node taken for dead has been removed). */
-  async isKnown(db: Executor, nodeId: string): Promise<boolean> {
-    const row = await db.selectFrom('device_plane_nodes').select('node_id').where('node_id', '=', nodeId).executeTakeFirst()
-    return row !== undefined
+    return false
   },
 
   /** The connection of one device or module, with the holder's liveness applied at `now`. */
