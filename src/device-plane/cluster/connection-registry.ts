@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../../clock.js'
+import { Periodic } from '../../periodic.js'
 import type { ConnectionTarget } from '../../services/device-connections.js'
 import {
   deviceConnectionRepository,
@@ -23,8 +24,8 @@ export class ConnectionRegistry {
   /** This node's open sessions, to record again if the others took this node for dead. */
   private readonly open = new Map<string, ConnectionKey>()
   private joined = false
-  private beating = false
-  private heartbeatTimer: NodeJS.Timeout | null = null
+  /** Each beat starts a period after the last one ended: a slow store does not pile beats up. */
+  private readonly heartbeat: Periodic
   private activityTimer: NodeJS.Timeout | null = null
 
   constructor(
@@ -35,24 +36,20 @@ export class ConnectionRegistry {
     private readonly clock: Clock = systemClock,
   ) {
     this.timings = { ...DEFAULT_CLUSTER_TIMINGS, ...timings }
+    this.heartbeat = new Periodic(
+      () =>
+        this.beat().catch((error: unknown) =>
+          this.log?.error({ err: error }, 'The device-plane heartbeat failed; it is tried again shortly.'),
+        ),
+      this.timings.heartbeatMs,
+      this.timings.heartbeatMs,
+    )
   }
 
   /** Announces this node (its first heartbeat), then beats on a timer. */
   async start(): Promise<void> {
     await this.beat()
-    this.heartbeatTimer = setInterval(() => {
-      // A slow store must not pile beats up: the next one waits for the one under way.
-      if (this.beating) return
-      this.beating = true
-      this.beat()
-        .catch((error: unknown) =>
-          this.log?.error({ err: error }, 'The device-plane heartbeat failed; it is tried again shortly.'),
-        )
-        .finally(() => {
-          this.beating = false
-        })
-    }, this.timings.heartbeatMs)
-    this.heartbeatTimer.unref()
+    this.heartbeat.start()
     this.activityTimer = setInterval(() => this.queue(() => this.flushActivity()), this.timings.activityFlushMs)
     this.activityTimer.unref()
   }
@@ -85,9 +82,8 @@ export class ConnectionRegistry {
 
   /** Stops beating and leaves: this node's sessions are recorded as closed now. */
   async close(): Promise<void> {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    this.heartbeat.stop()
     if (this.activityTimer) clearInterval(this.activityTimer)
-    this.heartbeatTimer = null
     this.activityTimer = null
     await this.queue(() => this.flushActivity())
     await this.queue(() => deviceConnectionRepository.leave(this.store.db, this.nodeId, this.clock()))
